@@ -1,0 +1,2 @@
+// Datasets module: placeholder until its issue lands.
+enum _DatasetsPlaceholder {}

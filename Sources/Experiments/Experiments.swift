@@ -1,0 +1,2 @@
+// Experiments module: placeholder until its issue lands.
+enum _ExperimentsPlaceholder {}

@@ -1,0 +1,15 @@
+import RealModule
+
+/// The element types the matrix core computes in: `Float` for training, `Double` for the
+/// gradient check. Each conforming type routes GEMM to its BLAS routine and provides the
+/// vectorised elementwise kernels; generic code calls one requirement per *buffer*, never
+/// per element, so it stays fast even where it is not specialised.
+public protocol MatrixScalar: Real, BinaryFloatingPoint, Codable, Sendable
+where Self.RawSignificand: FixedWidthInteger {
+    /// C = alpha * op(A) * op(B) + beta * C on row-major buffers.
+    /// Shapes: op(A) is m x k, op(B) is k x n, C is m x n; lda/ldb/ldc are row strides.
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                     b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}

@@ -1,0 +1,2 @@
+// Plotting module: placeholder until its issue lands.
+enum _PlottingPlaceholder {}
