@@ -1,3 +1,4 @@
+import RealModule
 #if canImport(Accelerate)
 import Accelerate
 #else
