@@ -1,0 +1,119 @@
+import RealModule
+
+/// Pointwise functions of the networks' hidden layers, as kernels over whole buffers.
+///
+/// These are `@inlinable` so that the framework's specialised entry points (see
+/// NeuralNet's `@_specialize` attributes) compile them into tight, vectorisable loops for
+/// `Float` and `Double`; no per-element dynamic dispatch ever runs.
+public enum Pointwise: String, Codable, Sendable, CaseIterable {
+    /// 1 / (1 + e^-x).
+    case sigmoid
+    /// LeCun's 1.7159 * tanh(2x/3) (Efficient BackProp, 1998).
+    case improvedSigmoid
+    case tanh
+    /// max(0, x).
+    case relu
+    /// x.
+    case identity
+}
+
+public enum Kernels {
+    /// LeCun's constants: f(x) = a * tanh(b * x) with f(+-1) = +-1.
+    public static let lecunA = 1.7159
+    public static let lecunB = 2.0 / 3.0
+
+    /// x[i] = f(x[i]) for i in 0..<count.
+    @inlinable
+    public static func apply<S: MatrixScalar>(_ f: Pointwise, _ x: UnsafeMutablePointer<S>, count: Int) {
+        switch f {
+        case .sigmoid:
+            for i in 0..<count { x[i] = 1 / (1 + S.exp(-x[i])) }
+        case .improvedSigmoid:
+            let a = S(lecunA), b = S(lecunB)
+            for i in 0..<count { x[i] = a * S.tanh(b * x[i]) }
+        case .tanh:
+            for i in 0..<count { x[i] = S.tanh(x[i]) }
+        case .relu:
+            for i in 0..<count { x[i] = x[i] > 0 ? x[i] : 0 }
+        case .identity:
+            break
+        }
+    }
+
+    /// g[i] *= f'(z[i]), with the derivative written in terms of the output y = f(z), which
+    /// is what the forward pass kept: sigmoid y(1-y); a*tanh(bz): (b/a)(a^2 - y^2);
+    /// tanh 1 - y^2; ReLU [y > 0].
+    @inlinable
+    public static func multiplyByDerivative<S: MatrixScalar>(_ f: Pointwise, output y: UnsafePointer<S>,
+                                                              gradient g: UnsafeMutablePointer<S>, count: Int) {
+        switch f {
+        case .sigmoid:
+            for i in 0..<count { g[i] *= y[i] * (1 - y[i]) }
+        case .improvedSigmoid:
+            let ratio = S(lecunB / lecunA), a2 = S(lecunA * lecunA)
+            for i in 0..<count { g[i] *= ratio * (a2 - y[i] * y[i]) }
+        case .tanh:
+            for i in 0..<count { g[i] *= 1 - y[i] * y[i] }
+        case .relu:
+            for i in 0..<count { g[i] = y[i] > 0 ? g[i] : 0 }
+        case .identity:
+            break
+        }
+    }
+
+    /// m[r, c] += v[c] for a rows x columns row-major m.
+    @inlinable
+    public static func addRowVector<S: MatrixScalar>(_ v: UnsafePointer<S>, to m: UnsafeMutablePointer<S>,
+                                                      rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = m + r * columns
+            for c in 0..<columns { row[c] += v[c] }
+        }
+    }
+
+    /// out[c] = sum over r of m[r, c] (the bias gradient).
+    @inlinable
+    public static func sumColumns<S: MatrixScalar>(_ m: UnsafePointer<S>, rows: Int, columns: Int,
+                                                   into out: UnsafeMutablePointer<S>) {
+        out.update(repeating: 0, count: columns)
+        for r in 0..<rows {
+            let row = m + r * columns
+            for c in 0..<columns { out[c] += row[c] }
+        }
+    }
+
+    /// Row-wise softmax in place, stable: subtracts each row's maximum before exp.
+    @inlinable
+    public static func softmaxRows<S: MatrixScalar>(_ x: UnsafeMutablePointer<S>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = x + r * columns
+            var m = row[0]
+            for c in 1..<columns where row[c] > m { m = row[c] }
+            var sum: S = 0
+            for c in 0..<columns { let e = S.exp(row[c] - m); row[c] = e; sum += e }
+            let inv = 1 / sum
+            for c in 0..<columns { row[c] *= inv }
+        }
+    }
+
+    /// Cross-entropy and correct predictions of softmax probabilities p (rows x columns)
+    /// against integer labels: returns (sum over rows of -log p[label], count of rows whose
+    /// argmax equals the label). Probabilities are clamped at the smallest normal value so a
+    /// confident mistake gives a large, finite loss rather than infinity.
+    @inlinable
+    public static func crossEntropy<S: MatrixScalar>(probabilities p: UnsafePointer<S>, labels: UnsafePointer<Int32>,
+                                                     rows: Int, columns: Int) -> (lossSum: Double, correct: Int) {
+        var loss = 0.0
+        var correct = 0
+        for r in 0..<rows {
+            let row = p + r * columns
+            let label = Int(labels[r])
+            var best = 0
+            for c in 1..<columns where row[c] > row[best] { best = c }
+            if best == label { correct += 1 }
+            let q = Swift.max(row[label], S.leastNormalMagnitude)
+            loss -= Double(S.log(q))
+        }
+        return (loss, correct)
+    }
+}

@@ -1,0 +1,84 @@
+import MatrixCore
+
+/// A fully connected layer: y = f(x W + b), W of shape (inputSize x units), b of `units`.
+public final class Dense<Scalar: MatrixScalar>: Layer {
+    public let units: Int
+    public let activation: Activation
+    public let weightInitializer: Initializer
+    public let biasInitializer: Initializer
+    public private(set) var inputSize = 0
+    public private(set) var weight: Parameter<Scalar>!
+    public private(set) var bias: Parameter<Scalar>!
+
+    /// `biasInitializer` defaults to the scheme's own rule (see `Initializer.defaultBias`).
+    public init(_ units: Int, activation: Activation, weightInitializer: Initializer = .uniform(low: -1, high: 1),
+                biasInitializer: Initializer? = nil) {
+        precondition(units > 0, "a dense layer needs at least one unit")
+        self.units = units
+        self.activation = activation
+        self.weightInitializer = weightInitializer
+        self.biasInitializer = biasInitializer ?? weightInitializer.defaultBias
+    }
+
+    public var outputSize: Int { units }
+    public var parameters: [Parameter<Scalar>] { [weight, bias] }
+    public var summary: String { "Dense(\(units), \(activation.name), \(weightInitializer.name))" }
+
+    public func build(inputSize: Int, index: Int, generator: inout SeededGenerator) {
+        self.inputSize = inputSize
+        let w = weightInitializer.values(count: inputSize * units, fanIn: inputSize, fanOut: units, generator: &generator)
+        let b = biasInitializer.values(count: units, fanIn: inputSize, fanOut: units, generator: &generator)
+        weight = Parameter(name: "dense\(index).weight",
+                           value: Matrix(rows: inputSize, columns: units, storage: w.map { Scalar($0) }))
+        bias = Parameter(name: "dense\(index).bias", value: Matrix(rows: 1, columns: units, storage: b.map { Scalar($0) }))
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: UnsafePointer<Scalar>, rows: Int, output: UnsafeMutablePointer<Scalar>,
+                        training: Bool, generator: inout SeededGenerator) {
+        guard rows > 0 else { return }
+        let n = units, k = inputSize
+        // Start from the broadcast bias, then add x W with beta = 1.
+        bias.value.storage.withUnsafeBufferPointer { b in
+            for r in 0..<rows { (output + r * n).update(from: b.baseAddress!, count: n) }
+        }
+        weight.value.storage.withUnsafeBufferPointer { w in
+            Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k,
+                        alpha: 1, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output, ldc: n)
+        }
+        if let f = activation.pointwise {
+            Kernels.apply(f, output, count: rows * n)
+        } else {
+            Kernels.softmaxRows(output, rows: rows, columns: n)
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(input: UnsafePointer<Scalar>, output: UnsafePointer<Scalar>, rows: Int,
+                         gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool,
+                         inputGradient: UnsafeMutablePointer<Scalar>?) {
+        let n = units, k = inputSize
+        if !gradientIsPreActivation {
+            guard let f = activation.pointwise else {
+                preconditionFailure("softmax must be the output layer, fused with cross-entropy")
+            }
+            Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * n)
+        }
+        // dW = x^T dz (k x n), db = column sums of dz, dx = dz W^T (rows x k).
+        weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
+            Scalar.gemm(transposeA: true, transposeB: false, m: k, n: n, k: rows,
+                        alpha: 1, a: input, lda: k, b: gradient, ldb: n, beta: 0, c: dw.baseAddress!, ldc: n)
+        }
+        bias.gradient.storage.withUnsafeMutableBufferPointer { db in
+            Kernels.sumColumns(gradient, rows: rows, columns: n, into: db.baseAddress!)
+        }
+        if let dx = inputGradient {
+            weight.value.storage.withUnsafeBufferPointer { w in
+                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: k, k: n,
+                            alpha: 1, a: gradient, lda: n, b: w.baseAddress!, ldb: n, beta: 0, c: dx, ldc: k)
+            }
+        }
+    }
+}

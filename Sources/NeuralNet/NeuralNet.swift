@@ -1,2 +1,0 @@
-// NeuralNet module: placeholder until its issue lands.
-enum _NeuralNetPlaceholder {}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import MatrixCore
-
-final class MatrixCorePlaceholderTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
