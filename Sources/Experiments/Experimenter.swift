@@ -1,0 +1,336 @@
+import Foundation
+import NeuralNet
+
+/// What the experimenter tells its user: progress of running jobs and one line per
+/// decision ("reused", "ran (why)").
+public protocol ExperimentLog: AnyObject, Sendable {
+    func note(_ line: String)
+    func started(job: String, summary: String, epochs: Int)
+    func event(job: String, _ event: TrainingEvent)
+    func finished(job: String, seconds: Double, outcome: String)
+}
+
+public struct ExperimentOptions: Sendable {
+    public var jobs: Int = 1
+    public var force = false
+    /// nil: every group.
+    public var only: Set<ExperimentGroup>? = nil
+    public var dryRun = false
+    public init(jobs: Int = 1, force: Bool = false, only: Set<ExperimentGroup>? = nil, dryRun: Bool = false) {
+        self.jobs = jobs; self.force = force; self.only = only; self.dryRun = dryRun
+    }
+}
+
+/// Runs what the plan needs and the cache lacks, in two phases (fixed runs and sweeps;
+/// then the runs at the chosen learning rates), with `jobs` runs in parallel, and
+/// assembles the outcomes. Results are identical whatever `jobs` is: each run draws only
+/// from its own seeded streams, and BLAS is single-threaded inside each.
+public final class Experimenter: @unchecked Sendable {
+    public let planner: Planner
+    public let store: ResultStore
+    public let data: DataProvider
+    public let options: ExperimentOptions
+    public let log: ExperimentLog
+    public let provenance: Provenance
+    private var checksums: [String: String] = [:]
+    private var outcomes: Outcomes
+    /// Counts per group: reused, ran.
+    private var tally: [ExperimentGroup: (reused: Int, ran: Int)] = [:]
+    private let lock = NSLock()
+
+    public init(planner: Planner, store: ResultStore, data: DataProvider, options: ExperimentOptions,
+                log: ExperimentLog, provenance: Provenance) {
+        self.planner = planner
+        self.store = store
+        self.data = data
+        self.options = options
+        self.log = log
+        self.provenance = provenance
+        outcomes = Outcomes(parameters: planner.parameters, planner: planner)
+    }
+
+    private enum Work {
+        case train(RunSpec)
+        case check(GradientCheckSpec)
+    }
+
+    private struct Job {
+        var name: String
+        var group: ExperimentGroup
+        var key: String
+        var work: Work
+        var why: String
+        var cost: Double
+    }
+
+    private func selected(_ g: ExperimentGroup) -> Bool { options.only?.contains(g) ?? true }
+
+    public func run() throws -> Outcomes {
+        checksums = try data.checksums()
+        outcomes.datasetChecksums = checksums
+        let p = planner
+        // Phase 1: runs whose specs are fixed, and every sweep point.
+        var phase1: [Job] = []
+        var pending: [Job] = []
+        func want(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) {
+            let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
+            outcomes.keys.insert(key); outcomes.names.insert(name)
+            pending.append(Job(name: name, group: group, key: key, work: .train(spec), why: "", cost: cost(spec)))
+        }
+        for s in p.seeds(for: .base) { want("2/base/seed=\(s)", .base, p.plottedSpec(p.baseRun, learningRate: nil, seed: s)) }
+        let gc = p.gradientCheckSpec
+        let gcKey = ResultStore.key(kind: "gradient-check", spec: gc, checksums: checksums, codeVersion: TrainingCode.version)
+        outcomes.keys.insert(gcKey); outcomes.names.insert("2b/gradient-check")
+        pending.append(Job(name: "2b/gradient-check", group: .gradientCheck, key: gcKey, work: .check(gc), why: "", cost: 5))
+        let sweepRows: [(ExperimentGroup, RowPlan)] = p.trickRows.map { (.tricks, $0) } + p.topologyRows.map { (.topologies, $0) }
+            + p.bonusRows.filter { $0.grid != nil }.map { (.bonus, $0) }
+        for (group, row) in sweepRows {
+            for lr in row.grid ?? [] {
+                for s in p.seeds(for: group) {
+                    want("\(group.rawValue)/\(row.id)/lr=\(lr.formatted6)/seed=\(s)/sweep", group, p.sweepSpec(row, learningRate: lr, seed: s))
+                }
+            }
+        }
+        for s in p.seeds(for: .tricks) {
+            want("3/M@base/seed=\(s)", .tricks, p.plottedSpec(p.momentumAtBaseRate, learningRate: nil, seed: s))
+        }
+        for row in p.replicationRows {
+            for s in p.seeds(for: .replication) {
+                want("R/\(row.id)/seed=\(s)", .replication, p.plottedSpec(row, learningRate: nil, seed: s))
+            }
+        }
+        phase1 = pending
+        pending = []
+        try execute(phase1)
+
+        // Choose learning rates from the sweeps that are available.
+        func sweep(_ group: ExperimentGroup, _ row: RowPlan) -> [SweepPoint]? {
+            var points: [SweepPoint] = []
+            for lr in row.grid ?? [] {
+                var accs: [Double?] = []
+                for s in p.seeds(for: group) {
+                    let spec = p.sweepSpec(row, learningRate: lr, seed: s)
+                    guard let r = result(spec) else { return nil }
+                    accs.append(r.diverged ? nil : r.history.final("validation")?.accuracy)
+                }
+                points.append(SweepPoint(learningRate: lr, finalValidationAccuracy: accs))
+            }
+            return points
+        }
+        var chosen: [String: (Double, [SweepPoint])] = [:]
+        for (group, row) in sweepRows {
+            if let points = sweep(group, row) {
+                let lr = RowOutcome.choose(from: points) ?? row.grid!.min()!
+                chosen["\(group.rawValue)/\(row.id)"] = (lr, points)
+            } else {
+                outcomes.missing.insert(group)
+            }
+        }
+        // Phase 2: plotted runs at the chosen rates.
+        let bonusRate = chosen["5/\(p.bonusRows[0].id)"]?.0
+        func plotted(_ group: ExperimentGroup, _ row: RowPlan) -> Double?? {
+            if row.grid == nil {
+                if group == .bonus { return bonusRate.map { Optional($0) } }
+                return .some(nil)
+            }
+            return chosen["\(group.rawValue)/\(row.id)"].map { Optional($0.0) }
+        }
+        var plottedRows: [(ExperimentGroup, RowPlan, Double?)] = []
+        for (group, rows) in [(ExperimentGroup.tricks, p.trickRows), (.topologies, p.topologyRows), (.bonus, p.bonusRows)] {
+            for row in rows {
+                guard let lr = plotted(group, row) else { outcomes.missing.insert(group); continue }
+                plottedRows.append((group, row, lr))
+                for s in p.seeds(for: group) {
+                    want("\(group.rawValue)/\(row.id)/seed=\(s)", group, p.plottedSpec(row, learningRate: lr, seed: s))
+                }
+            }
+        }
+        try execute(pending)
+
+        // Assemble.
+        func outcome(_ group: ExperimentGroup, _ row: RowPlan, lr: Double?) -> RowOutcome? {
+            var runs: [RunResult] = []
+            for s in p.seeds(for: group) {
+                guard let r = result(p.plottedSpec(row, learningRate: lr, seed: s)) else {
+                    outcomes.missing.insert(group)
+                    return nil
+                }
+                runs.append(r)
+            }
+            let sweepInfo = chosen["\(group.rawValue)/\(row.id)"]
+            return RowOutcome(plan: row, sweep: sweepInfo?.1 ?? [], chosenLearningRate: lr ?? row.template.learningRate, runs: runs)
+        }
+        outcomes.base = outcome(.base, p.baseRun, lr: nil)
+        if case .found(let record) = store.load(GradientCheckRecord.self, key: gcKey) { outcomes.gradientCheck = record }
+        else { outcomes.missing.insert(.gradientCheck) }
+        for (group, row, lr) in plottedRows {
+            guard let o = outcome(group, row, lr: lr) else { continue }
+            switch group {
+            case .tricks: outcomes.tricks.append(o)
+            case .topologies: outcomes.topologies.append(o)
+            case .bonus: outcomes.bonus.append(o)
+            default: break
+            }
+        }
+        outcomes.momentumAtBaseRate = outcome(.tricks, p.momentumAtBaseRate, lr: nil)
+        for row in p.replicationRows { if let o = outcome(.replication, row, lr: nil) { outcomes.replication.append(o) } }
+        if !options.dryRun { try store.saveIndex() }
+        for g in ExperimentGroup.allCases {
+            let t = tally[g] ?? (0, 0)
+            if t.reused + t.ran > 0 {
+                log.note("task \(g.rawValue): \(t.ran) ran, \(t.reused) reused" + (outcomes.missing.contains(g) ? " (incomplete)" : ""))
+            }
+        }
+        return outcomes
+    }
+
+    private var memo: [String: RunResult] = [:]
+
+    private func result(_ spec: RunSpec) -> RunResult? {
+        let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
+        lock.lock()
+        if let r = memo[key] { lock.unlock(); return r }
+        lock.unlock()
+        if case .found(let r) = store.load(RunResult.self, key: key) {
+            lock.lock(); memo[key] = r; lock.unlock()
+            return r
+        }
+        return nil
+    }
+
+    /// Rough relative cost of a run, to start the longest first.
+    private func cost(_ spec: RunSpec) -> Double {
+        let perSample = spec.updateRule == .perSample ? 6.0 : 1.0
+        return Double(spec.parameterCount) * Double(spec.epochs) * perSample
+            * (1 + 0.2 * Double(spec.evaluationsPerEpoch * spec.evaluationSets.count))
+    }
+
+    /// Decides for each job whether it is reused or must run (and why), then runs those
+    /// with `options.jobs` worker threads, longest first.
+    private func execute(_ jobs: [Job]) throws {
+        var toRun: [Job] = []
+        for var job in jobs {
+            let lookup: ResultStore.Lookup<Void>
+            switch job.work {
+            case .train:
+                switch store.load(RunResult.self, key: job.key) {
+                case .found(let r): lock.lock(); memo[job.key] = r; lock.unlock(); lookup = .found(())
+                case .missing: lookup = .missing
+                case .corrupt(let m): lookup = .corrupt(m)
+                }
+            case .check:
+                switch store.load(GradientCheckRecord.self, key: job.key) {
+                case .found: lookup = .found(())
+                case .missing: lookup = .missing
+                case .corrupt(let m): lookup = .corrupt(m)
+                }
+            }
+            switch lookup {
+            case .found:
+                if options.force && selected(job.group) { job.why = "--force"; toRun.append(job) }
+                else { tally[job.group, default: (0, 0)].reused += 1; store.record(name: job.name, key: job.key) }
+            case .corrupt(let message):
+                log.note("corrupt cache entry \(message); ignoring it")
+                if selected(job.group) { job.why = "cache entry was corrupt"; toRun.append(job) }
+            case .missing:
+                if selected(job.group) { job.why = why(job); toRun.append(job) }
+            }
+        }
+        if options.dryRun {
+            for job in toRun { log.note("would run \(job.name) (\(job.why))") }
+            return
+        }
+        toRun.sort { $0.cost > $1.cost }
+        let queue = WorkQueue(toRun)
+        let workers = max(1, min(options.jobs, toRun.count))
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                while let job = queue.next() {
+                    do { try perform(job) } catch { queue.fail(error) }
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        if let error = queue.error { throw error }
+    }
+
+    private func perform(_ job: Job) throws {
+        let start = ContinuousClock.now
+        switch job.work {
+        case .train(let spec):
+            let split = try data.split(seed: spec.seed, validationImages: spec.validationImages, subset: spec.subset)
+            log.started(job: job.name, summary: spec.summary, epochs: spec.epochs)
+            let result = Runner.train(spec, data: split, key: job.key, checksums: checksums, provenance: provenance) { [log] e in
+                log.event(job: job.name, e)
+            }
+            try store.save(result, key: job.key, name: job.name)
+            lock.lock(); memo[job.key] = result; lock.unlock()
+            let outcome = result.history.divergence.map { "\($0)" }
+                ?? String(format: "final %@ accuracy %.2f %%", spec.evaluationSets.contains("test") ? "test" : "validation",
+                          100 * (result.history.final(spec.evaluationSets.contains("test") ? "test" : "validation")?.accuracy ?? .nan))
+            log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): \(outcome)")
+        case .check(let spec):
+            let split = try data.split(seed: spec.seed, validationImages: spec.validationImages, subset: nil)
+            log.started(job: job.name, summary: "gradient check, \(spec.images) images, e = \(spec.epsilon)", epochs: 0)
+            let record = Runner.gradientCheck(spec, data: split, key: job.key, checksums: checksums, provenance: provenance)
+            try store.save(record, key: job.key, name: job.name)
+            let worst = record.results.map(\.maxAbsoluteDifference).max() ?? .nan
+            log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): max difference \(String(format: "%.2e", worst))")
+        }
+        lock.lock(); tally[job.group, default: (0, 0)].ran += 1; lock.unlock()
+    }
+
+    /// Why a job has no cached result: new, or what changed since the result stored under
+    /// the same name.
+    private func why(_ job: Job) -> String {
+        guard let old = store.previousKey(name: job.name), old != job.key else { return "no cached result" }
+        guard case .found(let previous) = store.load(RunResult.self, key: old) else {
+            if case .check(let spec) = job.work, case .found(let prev) = store.load(GradientCheckRecord.self, key: old) {
+                if prev.codeVersion != TrainingCode.version { return "training code changed" }
+                if prev.datasetChecksums != checksums { return "dataset changed" }
+                return prev.spec == spec ? "inputs changed" : "parameters changed"
+            }
+            return "no cached result"
+        }
+        if previous.codeVersion != TrainingCode.version {
+            return "training code version \(previous.codeVersion) -> \(TrainingCode.version)"
+        }
+        if previous.datasetChecksums != checksums { return "dataset changed" }
+        if case .train(let spec) = job.work {
+            let diff = spec.differences(from: previous.spec)
+            if !diff.isEmpty { return "changed: " + diff.joined(separator: ", ") }
+        }
+        return "inputs changed"
+    }
+}
+
+/// Hands jobs to worker threads in order; after a failure it hands out no more.
+private final class WorkQueue<Job>: @unchecked Sendable {
+    private var jobs: [Job]
+    private var index = 0
+    private let lock = NSLock()
+    private(set) var error: Error?
+
+    init(_ jobs: [Job]) { self.jobs = jobs }
+
+    func next() -> Job? {
+        lock.lock(); defer { lock.unlock() }
+        guard error == nil, index < jobs.count else { return nil }
+        index += 1
+        return jobs[index - 1]
+    }
+
+    func fail(_ e: Error) {
+        lock.lock(); if error == nil { error = e }; lock.unlock()
+    }
+}
+
+private func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}

@@ -1,2 +1,0 @@
-// Experiments module: placeholder until its issue lands.
-enum _ExperimentsPlaceholder {}

@@ -1,0 +1,70 @@
+import Foundation
+import NeuralNet
+
+/// One learning rate of a sweep: the final validation accuracy of each seed.
+public struct SweepPoint: Sendable {
+    public var learningRate: Double
+    /// Per seed; nil where the run diverged.
+    public var finalValidationAccuracy: [Double?]
+    public var divergedSeeds: Int { finalValidationAccuracy.filter { $0 == nil }.count }
+    /// Over the seeds that did not diverge.
+    public var summary: Summary { Summary(finalValidationAccuracy.compactMap { $0 }) }
+}
+
+/// A table row after running: its sweep, the chosen rate and the plotted runs (one per seed).
+public struct RowOutcome: Sendable {
+    public var plan: RowPlan
+    public var sweep: [SweepPoint]
+    public var chosenLearningRate: Double
+    public var runs: [RunResult]
+
+    public var id: String { plan.id }
+    public var label: String { plan.label }
+    public var parameterCount: Int { runs.first?.parameterCount ?? plan.template.parameterCount }
+    public var divergedRuns: [RunResult] { runs.filter(\.diverged) }
+
+    /// Mean +- sd over seeds of `set` accuracy at the end of `epoch` (diverged seeds left out).
+    public func accuracy(_ set: String, epoch: Int) -> Summary { Summary(runs.compactMap { $0.accuracy(set, epoch: epoch) }) }
+    public func loss(_ set: String, epoch: Int) -> Summary { Summary(runs.compactMap { $0.loss(set, epoch: epoch) }) }
+    public var finalEpoch: Int { plan.template.epochs }
+    public func finalAccuracy(_ set: String) -> Summary { accuracy(set, epoch: finalEpoch) }
+    public func finalLoss(_ set: String) -> Summary { loss(set, epoch: finalEpoch) }
+
+    /// The learning rate picked from the grid by mean final validation accuracy: among rates
+    /// where no seed diverged, the best mean; ties go to the earlier rate in the grid.
+    public static func choose(from sweep: [SweepPoint]) -> Double? {
+        var best: (lr: Double, acc: Double)?
+        for point in sweep where point.divergedSeeds == 0 && !point.finalValidationAccuracy.isEmpty {
+            let m = point.summary.mean
+            if best == nil || m > best!.acc { best = (point.learningRate, m) }
+        }
+        return best?.lr
+    }
+}
+
+/// Everything the report is drawn from.
+public struct Outcomes: Sendable {
+    public var parameters: Parameters
+    public var planner: Planner
+    public var base: RowOutcome?
+    public var gradientCheck: GradientCheckRecord?
+    public var tricks: [RowOutcome] = []
+    public var momentumAtBaseRate: RowOutcome?
+    public var topologies: [RowOutcome] = []
+    public var bonus: [RowOutcome] = []
+    public var replication: [RowOutcome] = []
+    /// Groups whose results are not all available (not run yet, or excluded by --only).
+    public var missing: Set<ExperimentGroup> = []
+    /// Every result key and run name the outcomes were built from (for pruning the cache).
+    public var keys: Set<String> = []
+    public var names: Set<String> = []
+    public var datasetChecksums: [String: String] = [:]
+
+    public var isComplete: Bool { missing.isEmpty }
+
+    /// Every training result, for provenance and timing tables.
+    public var allRuns: [RunResult] {
+        ([base].compactMap { $0 } + tricks + [momentumAtBaseRate].compactMap { $0 } + topologies + bonus + replication)
+            .flatMap(\.runs)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import NeuralNet
+import Yams
+
+/// Every hyperparameter of the report, as read from `report/parameters.yaml`.
+///
+/// Defaults are the assignment's; the file overrides any of them. Validation happens here,
+/// once, with the key and line of each mistake, so that nothing downstream trains on a
+/// nonsensical value.
+public struct Parameters: Codable, Hashable, Sendable {
+    public struct Network: Codable, Hashable, Sendable {
+        public var hiddenUnits: [Int] = [64]
+        public var activation = "sigmoid"
+        public var initializer = "uniform"
+        public var learningRate = 0.5
+        public var batchSize = 128
+        public var epochs = 15
+        public var momentum = 0.0
+        public var shuffle = false
+    }
+    public struct Evaluation: Codable, Hashable, Sendable {
+        /// 2c: evaluations per epoch of the base run.
+        public var basePerEpoch = 20
+        /// 3b: evaluations in the first epoch of task 3's plotted runs.
+        public var firstEpoch = 20
+        /// Evaluations per epoch of every other plotted run (sweeps: epoch ends only).
+        public var plottedPerEpoch = 5
+        /// Early stopping's patience, in epochs, replayed on every run's validation loss.
+        public var earlyStoppingPatience = 3
+    }
+    public struct GradientCheckSettings: Codable, Hashable, Sendable {
+        public var images = 50
+        public var epsilon = 0.01
+    }
+    public struct Tricks: Codable, Hashable, Sendable {
+        public var momentum = 0.9
+    }
+    public struct Topologies: Codable, Hashable, Sendable {
+        public var hiddenUnits = [5, 10, 20, 32, 64, 128]
+        /// Two-layer nets besides the one matched in parameter count to the base net.
+        public var twoLayerExtra: [[Int]] = [[60, 60]]
+    }
+    public struct Bonus: Codable, Hashable, Sendable {
+        public var hiddenUnits = 512
+        public var dropout = 0.3
+        /// T of lr0 / (1 + t/T), in batches.
+        public var annealingBatches = 2110.0
+        public var shiftPixels = 2
+        public var epochs = 30
+        /// The learning-rate grid searched for the first bonus step (ReLU), reused after.
+        public var learningRateGrid = [0.2, 0.1, 0.05, 0.02]
+    }
+    public struct Replication: Codable, Hashable, Sendable {
+        public var seeds = 1
+        public var learningRate = 0.5
+        public var momentumLearningRate = 0.05
+    }
+
+    /// Seeds 1...seeds; each changes split, initialisation, shuffling and dropout.
+    public var seeds = 3
+    public var validationImages = 6000
+    public var base = Network()
+    public var evaluation = Evaluation()
+    public var gradientCheck = GradientCheckSettings()
+    public var learningRateGrid = [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01]
+    public var tricks = Tricks()
+    public var topologies = Topologies()
+    public var bonus = Bonus()
+    public var replication = Replication()
+
+    public init() {}
+
+    public var seedList: [UInt64] { (1...max(seeds, 1)).map(UInt64.init) }
+
+    /// Reads and validates a parameters file.
+    public static func load(from url: URL) throws -> Parameters {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ParameterError(key: "", line: nil, message: "cannot read the parameters file (\(error.localizedDescription))",
+                                 file: url.path)
+        }
+        return try parse(text, file: url.path)
+    }
+
+    public static func parse(_ text: String, file: String = "parameters.yaml") throws -> Parameters {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw ParameterError(key: "", line: yamlLine(error), message: "not valid YAML: \(error)", file: file)
+        }
+        var p = Parameters()
+        guard let root else { return p }
+        let top = try YAMLFields(root, path: "", file: file)
+        p.seeds = try top.int("seeds", default: p.seeds)
+        guard p.seeds >= 1 else { throw top.error("seeds", "must be at least 1") }
+        p.validationImages = try top.int("validation_images", default: p.validationImages)
+        guard p.validationImages > 0 && p.validationImages < 60000 else {
+            throw top.error("validation_images", "must be between 1 and 59,999 (of the 60,000 training images)")
+        }
+        if let b = try top.mapping("base") {
+            p.base.hiddenUnits = try b.ints("hidden_units", default: p.base.hiddenUnits)
+            guard !p.base.hiddenUnits.isEmpty, p.base.hiddenUnits.allSatisfy({ $0 > 0 }) else {
+                throw b.error("hidden_units", "every hidden layer needs at least one unit")
+            }
+            p.base.activation = try b.string("activation", default: p.base.activation)
+            try checkActivation(p.base.activation, b, "activation")
+            p.base.initializer = try b.string("initializer", default: p.base.initializer)
+            try checkInitializer(p.base.initializer, b, "initializer")
+            p.base.learningRate = try b.double("learning_rate", default: p.base.learningRate)
+            guard p.base.learningRate > 0 else { throw b.error("learning_rate", "must be greater than 0") }
+            p.base.batchSize = try b.int("batch_size", default: p.base.batchSize)
+            guard p.base.batchSize > 0 else { throw b.error("batch_size", "must be at least 1") }
+            guard p.base.batchSize <= 60000 - p.validationImages else {
+                throw b.error("batch_size", "is larger than the \(60000 - p.validationImages) training images")
+            }
+            p.base.epochs = try b.int("epochs", default: p.base.epochs)
+            guard p.base.epochs > 0 else { throw b.error("epochs", "must be at least 1") }
+            p.base.momentum = try b.double("momentum", default: p.base.momentum)
+            guard (0..<1).contains(p.base.momentum) else { throw b.error("momentum", "must be in [0, 1)") }
+            p.base.shuffle = try b.bool("shuffle", default: p.base.shuffle)
+            try b.rejectUnknownKeys()
+        }
+        if let e = try top.mapping("evaluation") {
+            p.evaluation.basePerEpoch = try positive(e, "base_per_epoch", p.evaluation.basePerEpoch)
+            p.evaluation.firstEpoch = try positive(e, "first_epoch", p.evaluation.firstEpoch)
+            p.evaluation.plottedPerEpoch = try positive(e, "plotted_per_epoch", p.evaluation.plottedPerEpoch)
+            p.evaluation.earlyStoppingPatience = try positive(e, "early_stopping_patience", p.evaluation.earlyStoppingPatience)
+            try e.rejectUnknownKeys()
+        }
+        if let g = try top.mapping("gradient_check") {
+            p.gradientCheck.images = try positive(g, "images", p.gradientCheck.images)
+            p.gradientCheck.epsilon = try g.double("epsilon", default: p.gradientCheck.epsilon)
+            guard p.gradientCheck.epsilon > 0 else { throw g.error("epsilon", "must be greater than 0") }
+            try g.rejectUnknownKeys()
+        }
+        p.learningRateGrid = try top.doubles("learning_rate_grid", default: p.learningRateGrid)
+        guard !p.learningRateGrid.isEmpty, p.learningRateGrid.allSatisfy({ $0 > 0 }) else {
+            throw top.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")
+        }
+        if let t = try top.mapping("tricks") {
+            p.tricks.momentum = try t.double("momentum", default: p.tricks.momentum)
+            guard (0..<1).contains(p.tricks.momentum) else { throw t.error("momentum", "must be in [0, 1)") }
+            try t.rejectUnknownKeys()
+        }
+        if let t = try top.mapping("topologies") {
+            p.topologies.hiddenUnits = try t.ints("hidden_units", default: p.topologies.hiddenUnits)
+            guard !p.topologies.hiddenUnits.isEmpty, p.topologies.hiddenUnits.allSatisfy({ $0 > 0 }) else {
+                throw t.error("hidden_units", "hidden size must be at least 1")
+            }
+            if t.has("two_layer_extra") {
+                let flat = try t.ints("two_layer_extra", default: [])
+                guard flat.count % 2 == 0, flat.allSatisfy({ $0 > 0 }) else {
+                    throw t.error("two_layer_extra", "expected pairs of positive sizes, like [60, 60]")
+                }
+                p.topologies.twoLayerExtra = stride(from: 0, to: flat.count, by: 2).map { [flat[$0], flat[$0 + 1]] }
+            }
+            try t.rejectUnknownKeys()
+        }
+        if let b = try top.mapping("bonus") {
+            p.bonus.hiddenUnits = try positive(b, "hidden_units", p.bonus.hiddenUnits)
+            p.bonus.dropout = try b.double("dropout", default: p.bonus.dropout)
+            guard p.bonus.dropout >= 0 && p.bonus.dropout < 1 else { throw b.error("dropout", "must be in [0, 1)") }
+            p.bonus.annealingBatches = try b.double("annealing_batches", default: p.bonus.annealingBatches)
+            guard p.bonus.annealingBatches > 0 else { throw b.error("annealing_batches", "must be greater than 0") }
+            p.bonus.shiftPixels = try b.int("shift_pixels", default: p.bonus.shiftPixels)
+            guard (0...8).contains(p.bonus.shiftPixels) else { throw b.error("shift_pixels", "must be between 0 and 8") }
+            p.bonus.epochs = try positive(b, "epochs", p.bonus.epochs)
+            p.bonus.learningRateGrid = try b.doubles("learning_rate_grid", default: p.bonus.learningRateGrid)
+            guard !p.bonus.learningRateGrid.isEmpty, p.bonus.learningRateGrid.allSatisfy({ $0 > 0 }) else {
+                throw b.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")
+            }
+            try b.rejectUnknownKeys()
+        }
+        if let r = try top.mapping("replication") {
+            p.replication.seeds = try positive(r, "seeds", p.replication.seeds)
+            p.replication.learningRate = try r.double("learning_rate", default: p.replication.learningRate)
+            guard p.replication.learningRate > 0 else { throw r.error("learning_rate", "must be greater than 0") }
+            p.replication.momentumLearningRate = try r.double("momentum_learning_rate", default: p.replication.momentumLearningRate)
+            guard p.replication.momentumLearningRate > 0 else { throw r.error("momentum_learning_rate", "must be greater than 0") }
+            try r.rejectUnknownKeys()
+        }
+        try top.rejectUnknownKeys()
+        return p
+    }
+
+    private static func positive(_ f: YAMLFields, _ key: String, _ d: Int) throws -> Int {
+        let v = try f.int(key, default: d)
+        guard v > 0 else { throw f.error(key, "must be at least 1") }
+        return v
+    }
+
+    private static func checkActivation(_ name: String, _ f: YAMLFields, _ key: String) throws {
+        guard Activation(name: name) != nil, name != "softmax" else {
+            var m = "unknown activation '\(name)'; one of \(Activation.names.filter { $0 != "softmax" }.joined(separator: ", "))"
+            if let s = closest(name, among: Activation.names) { m += " (did you mean '\(s)'?)" }
+            throw f.error(key, m)
+        }
+    }
+
+    private static func checkInitializer(_ name: String, _ f: YAMLFields, _ key: String) throws {
+        guard Initializer(name: name) != nil else {
+            var m = "unknown initializer '\(name)'; one of \(Initializer.names.joined(separator: ", "))"
+            if let s = closest(name, among: Initializer.names) { m += " (did you mean '\(s)'?)" }
+            throw f.error(key, m)
+        }
+    }
+
+    private static func yamlLine(_ error: YamlError) -> Int? {
+        switch error {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import NeuralNet
+
+/// The parts of the report that `--only` can name. Sub-tasks map to the experiments
+/// that produce their numbers: 2a and 2c share the base run, 3a-3d task 3's rows, and so on.
+public enum ExperimentGroup: String, CaseIterable, Codable, Sendable, Comparable {
+    case base = "2"
+    case gradientCheck = "2b"
+    case tricks = "3"
+    case topologies = "4"
+    case bonus = "5"
+    case replication = "R"
+
+    /// Parses one `--only` item (2a, 2b, 2c, 3, 3a-3d, 4, 4a-4c, 5, R).
+    public static func parse(_ item: String) -> ExperimentGroup? {
+        switch item.lowercased() {
+        case "2", "2a", "2c": .base
+        case "2b": .gradientCheck
+        case "3", "3a", "3b", "3c", "3d": .tricks
+        case "4", "4a", "4b", "4c": .topologies
+        case "5": .bonus
+        case "r", "replication", "7": .replication
+        default: nil
+        }
+    }
+
+    public static let validNames = "2a, 2b, 2c, 3, 3a-3d, 4, 4a-4c, 5, R"
+
+    public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+}
+
+/// A row of a table: one network configuration, trained for every seed, possibly at a
+/// learning rate chosen from a grid on validation accuracy.
+public struct RowPlan: Sendable {
+    public var id: String
+    public var label: String
+    /// The spec with `learningRate` and `seed` still to be filled.
+    public var template: RunSpec
+    /// nil: fixed learning rate (the template's).
+    public var grid: [Double]?
+}
+
+/// Turns parameters into run specs. Pure: the same parameters give the same specs.
+public struct Planner: Sendable {
+    public var parameters: Parameters
+    public var subset: RunSpec.Subset?
+    /// Overrides every run's epochs (quick mode).
+    public var epochsOverride: Int?
+
+    public init(parameters: Parameters, subset: RunSpec.Subset? = nil, epochsOverride: Int? = nil) {
+        self.parameters = parameters
+        self.subset = subset
+        self.epochsOverride = epochsOverride
+    }
+
+    var p: Parameters { parameters }
+
+    /// The assignment's base network as a spec (task 2a).
+    public var baseTemplate: RunSpec {
+        RunSpec(hiddenUnits: p.base.hiddenUnits, activation: p.base.activation, initializer: p.base.initializer,
+                learningRate: p.base.learningRate, momentum: p.base.momentum, batchSize: p.base.batchSize,
+                epochs: epochsOverride ?? p.base.epochs, shuffle: p.base.shuffle,
+                evaluationsPerEpoch: p.evaluation.plottedPerEpoch, validationImages: p.validationImages,
+                subset: subset, seed: 0)
+    }
+
+    /// 2a/2c: the base run at the assignment's learning rate, evaluated densely.
+    public var baseRun: RowPlan {
+        var t = baseTemplate
+        t.evaluationsPerEpoch = p.evaluation.basePerEpoch
+        return RowPlan(id: "base", label: "Base network (task 2)", template: t, grid: nil)
+    }
+
+    public var gradientCheckSpec: GradientCheckSpec {
+        GradientCheckSpec(hiddenUnits: p.base.hiddenUnits, activation: p.base.activation, initializer: p.base.initializer,
+                          images: p.gradientCheck.images, epsilon: p.gradientCheck.epsilon,
+                          validationImages: p.validationImages, seed: 1)
+    }
+
+    /// Task 3: B, S, I, N, M, each adding one trick to the previous.
+    public var trickRows: [RowPlan] {
+        var t = baseTemplate
+        t.firstEpochEvaluations = p.evaluation.firstEpoch
+        var rows: [RowPlan] = []
+        rows.append(RowPlan(id: "B", label: "B: base", template: t, grid: p.learningRateGrid))
+        t.shuffle = true
+        rows.append(RowPlan(id: "S", label: "S: + shuffling", template: t, grid: p.learningRateGrid))
+        t.activation = "improved-sigmoid"
+        rows.append(RowPlan(id: "I", label: "I: + improved sigmoid", template: t, grid: p.learningRateGrid))
+        t.initializer = "fan-in"
+        rows.append(RowPlan(id: "N", label: "N: + fan-in init", template: t, grid: p.learningRateGrid))
+        t.momentum = p.tricks.momentum
+        rows.append(RowPlan(id: "M", label: "M: + momentum \(p.tricks.momentum.formatted6)", template: t, grid: p.learningRateGrid))
+        return rows
+    }
+
+    /// 3d: M at the assignment's learning rate, to compare with M at its chosen rate.
+    public var momentumAtBaseRate: RowPlan {
+        var m = trickRows[4]
+        m.id = "M@base"
+        m.label = "M at lr \(p.base.learningRate.formatted6)"
+        m.template.learningRate = p.base.learningRate
+        m.grid = nil
+        return m
+    }
+
+    /// The two-hidden-layer size whose parameter count is closest to the base network's.
+    public var matchedTwoLayerSize: Int {
+        let target = baseTemplate.parameterCount
+        var best = 1, bestGap = Int.max
+        for h in 1...1000 {
+            var s = baseTemplate
+            s.hiddenUnits = [h, h]
+            let gap = abs(s.parameterCount - target)
+            if gap < bestGap { best = h; bestGap = gap }
+        }
+        return best
+    }
+
+    /// Task 4: from N (no momentum), one hidden layer of each size, then two layers.
+    public var topologyRows: [RowPlan] {
+        let n = trickRows[3].template
+        var rows = p.topologies.hiddenUnits.map { h -> RowPlan in
+            var t = n
+            t.hiddenUnits = [h]
+            return RowPlan(id: "\(h)", label: "784-\(h)-10", template: t, grid: p.learningRateGrid)
+        }
+        let h = matchedTwoLayerSize
+        for pair in [[h, h]] + p.topologies.twoLayerExtra where !rows.contains(where: { $0.template.hiddenUnits == pair }) {
+            var t = n
+            t.hiddenUnits = pair
+            rows.append(RowPlan(id: pair.map(String.init).joined(separator: "-"),
+                                label: "784-\(pair[0])-\(pair[1])-10", template: t, grid: p.learningRateGrid))
+        }
+        return rows
+    }
+
+    /// Task 5: from M, each change on top of the previous. The first step's learning rate
+    /// comes from the bonus grid; later steps keep it (annealing starts from it).
+    public var bonusRows: [RowPlan] {
+        var t = trickRows[4].template
+        t.epochs = epochsOverride ?? p.bonus.epochs
+        t.evaluationsPerEpoch = 1
+        t.firstEpochEvaluations = nil
+        var rows: [RowPlan] = []
+        t.activation = "relu"
+        rows.append(RowPlan(id: "ReLU", label: "+ ReLU", template: t, grid: p.bonus.learningRateGrid))
+        t.initializer = "xavier"
+        rows.append(RowPlan(id: "Xavier", label: "+ Xavier init", template: t, grid: nil))
+        t.hiddenUnits = [p.bonus.hiddenUnits]
+        t.dropout = p.bonus.dropout
+        rows.append(RowPlan(id: "Dropout", label: "+ \(p.bonus.hiddenUnits) units, dropout \(p.bonus.dropout.formatted6)",
+                            template: t, grid: nil))
+        t.annealingBatches = p.bonus.annealingBatches
+        rows.append(RowPlan(id: "Anneal", label: "+ lr annealing (T = \(p.bonus.annealingBatches.formatted6) batches)",
+                            template: t, grid: nil))
+        t.shiftPixels = p.bonus.shiftPixels
+        rows.append(RowPlan(id: "Shift", label: "+ random shifts ±\(p.bonus.shiftPixels) px", template: t, grid: nil))
+        return rows
+    }
+
+    /// Issue 7: the per-sample rule on task 3's rows (B, S, I, N at the replication rate,
+    /// M at its own) and task 4's nets, evaluated at epoch ends.
+    public var replicationRows: [RowPlan] {
+        func perSample(_ row: RowPlan, lr: Double) -> RowPlan {
+            var r = row
+            r.id = "R-" + row.id
+            r.template.updateRule = .perSample
+            r.template.learningRate = lr
+            r.template.evaluationsPerEpoch = 1
+            r.template.firstEpochEvaluations = nil
+            r.grid = nil
+            return r
+        }
+        let tricks = trickRows.map { perSample($0, lr: $0.id == "M" ? p.replication.momentumLearningRate : p.replication.learningRate) }
+        let nets = topologyRows.map { perSample($0, lr: p.replication.learningRate) }
+        return tricks + nets
+    }
+
+    /// Seeds for a group: the replication may use fewer (it is slow: no GEMM to hide behind).
+    public func seeds(for group: ExperimentGroup) -> [UInt64] {
+        let count = group == .replication ? min(p.replication.seeds, p.seeds) : p.seeds
+        return (1...max(count, 1)).map(UInt64.init)
+    }
+
+    /// A sweep point: epoch-end evaluations of the validation set only.
+    public func sweepSpec(_ row: RowPlan, learningRate: Double, seed: UInt64) -> RunSpec {
+        var s = row.template
+        s.learningRate = learningRate
+        s.seed = seed
+        s.evaluationsPerEpoch = 1
+        s.firstEpochEvaluations = nil
+        s.evaluationSets = ["validation"]
+        return s
+    }
+
+    public func plottedSpec(_ row: RowPlan, learningRate: Double?, seed: UInt64) -> RunSpec {
+        var s = row.template
+        if let learningRate { s.learningRate = learningRate }
+        s.seed = seed
+        return s
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import NeuralNet
+
+/// Where and with what a result was computed. It belongs to the result (stored with it),
+/// not to the moment the report is rendered, so re-rendering never changes it.
+public struct Provenance: Codable, Hashable, Sendable {
+    public var commit: String
+    public var dirty: Bool
+    public var swiftVersion: String
+    public var blas: String
+    public var blasKernel: String
+    public var blasThreads: Int
+    public var machine: String
+}
+
+/// The outcome of one training run: its full history (every evaluation point), timings
+/// and provenance.
+public struct RunResult: Codable, Sendable {
+    public var key: String
+    public var spec: RunSpec
+    public var datasetChecksums: [String: String]
+    public var codeVersion: Int
+    public var history: TrainingHistory
+    public var parameterCount: Int
+    public var wallSeconds: Double
+    public var provenance: Provenance
+
+    public var diverged: Bool { history.divergence != nil }
+
+    /// Accuracy of `set` at the end of `epoch` (nil if not reached, e.g. diverged).
+    public func accuracy(_ set: String, epoch: Int) -> Double? { history.metrics(set, atEpoch: epoch)?.accuracy }
+    public func loss(_ set: String, epoch: Int) -> Double? { history.metrics(set, atEpoch: epoch)?.loss }
+}
+
+/// Task 2b's record: the gradient check of the base network.
+public struct GradientCheckSpec: Codable, Hashable, Sendable {
+    public var hiddenUnits: [Int]
+    public var activation: String
+    public var initializer: String
+    public var images: Int
+    public var epsilon: Double
+    public var validationImages: Int
+    public var seed: UInt64
+}
+
+public struct GradientCheckRecord: Codable, Sendable {
+    public var key: String
+    public var spec: GradientCheckSpec
+    public var datasetChecksums: [String: String]
+    public var codeVersion: Int
+    public var results: [GradientCheckResult]
+    public var wallSeconds: Double
+    public var provenance: Provenance
+}

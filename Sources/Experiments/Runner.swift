@@ -1,0 +1,80 @@
+import Foundation
+import MatrixCore
+import NeuralNet
+
+/// The three sets of one seed's split, as Float examples.
+public struct SplitData: Sendable {
+    public var train: Examples<Float>
+    public var validation: Examples<Float>
+    public var test: Examples<Float>
+
+    public init(train: Examples<Float>, validation: Examples<Float>, test: Examples<Float>) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+
+    func named(_ name: String) -> Examples<Float>? {
+        switch name {
+        case "train": train
+        case "validation": validation
+        case "test": test
+        default: nil
+        }
+    }
+}
+
+/// Builds and trains the network a `RunSpec` describes.
+public enum Runner {
+    /// The model a spec describes, initialised from its seed.
+    public static func model(for spec: RunSpec) -> Sequential<Float> {
+        let activation = Activation(name: spec.activation)!
+        let initializer = Initializer(name: spec.initializer)!
+        let model = Sequential<Float>(inputSize: 784, seed: spec.seed)
+        for h in spec.hiddenUnits {
+            model.add(Dense(h, activation: activation, weightInitializer: initializer))
+            if spec.dropout > 0 { model.add(Dropout(rate: spec.dropout)) }
+        }
+        model.add(Dense(10, activation: .softmax, weightInitializer: initializer))
+        return model
+    }
+
+    public static func train(_ spec: RunSpec, data: SplitData, key: String, checksums: [String: String],
+                             provenance: Provenance, observer: ((TrainingEvent) -> Void)? = nil) -> RunResult {
+        let start = ContinuousClock.now
+        let model = model(for: spec)
+        let optimizer = SGD<Float>(learningRate: spec.learningRate, momentum: spec.momentum,
+                                   schedule: spec.annealingBatches.map { .annealing(T: $0) } ?? .constant)
+        let options = TrainingOptions(epochs: spec.epochs, batchSize: spec.batchSize, shuffle: spec.shuffle,
+                                      evaluationsPerEpoch: spec.evaluationsPerEpoch,
+                                      firstEpochEvaluations: spec.firstEpochEvaluations,
+                                      updateRule: spec.updateRule, seed: spec.seed)
+        let trainer = Trainer(model: model, optimizer: optimizer, options: options)
+        if spec.shiftPixels > 0 { trainer.augmentation = randomShifts(pixels: spec.shiftPixels) }
+        if let observer { trainer.observe(observer) }
+        let sets = spec.evaluationSets.compactMap { data.named($0) }
+        let history = trainer.fit(data.train, evaluationSets: sets)
+        let elapsed = ContinuousClock.now - start
+        return RunResult(key: key, spec: spec, datasetChecksums: checksums, codeVersion: TrainingCode.version,
+                         history: history, parameterCount: model.parameterCount,
+                         wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                         provenance: provenance)
+    }
+
+    public static func gradientCheck(_ spec: GradientCheckSpec, data: SplitData, key: String,
+                                     checksums: [String: String], provenance: Provenance) -> GradientCheckRecord {
+        let start = ContinuousClock.now
+        let run = RunSpec(hiddenUnits: spec.hiddenUnits, activation: spec.activation, initializer: spec.initializer,
+                          learningRate: 1, batchSize: 1, epochs: 1, shuffle: false, evaluationsPerEpoch: 1,
+                          validationImages: spec.validationImages, seed: spec.seed)
+        let model = model(for: run).converted(to: Double.self)
+        let batch = data.train.prefix(spec.images)
+        let results = GradientCheck.run(model: model, inputs: batch.inputs.converted(to: Double.self),
+                                        labels: batch.labels.map(Int.init), epsilon: spec.epsilon)
+        let elapsed = ContinuousClock.now - start
+        return GradientCheckRecord(key: key, spec: spec, datasetChecksums: checksums, codeVersion: TrainingCode.version,
+                                   results: results,
+                                   wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                                   provenance: provenance)
+    }
+}
