@@ -1,2 +1,0 @@
-// Plotting module: placeholder until its issue lands.
-enum _PlottingPlaceholder {}
