@@ -27,19 +27,17 @@ public enum Checksums {
     /// - Throws: `.malformedChecksums` naming the first bad line (1-based).
     public static func parse(_ text: String, path: String) throws(DatasetError) -> [String: String] {
         var sums: [String: String] = [:]
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
-            let chars = Array(line.utf8)
-            let isHex = chars.count > 66 && chars[..<64].allSatisfy { isHexDigit($0) }
-            guard isHex, chars[64] == UInt8(ascii: " "),
+        // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
+        for (index, line) in text.utf8.split(separator: UInt8(ascii: "\n"),
+                                             omittingEmptySubsequences: false).enumerated() {
+            var chars = Array(line)
+            if chars.last == UInt8(ascii: "\r") { chars.removeLast() }
+            if chars.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+            guard chars.count > 66, chars[..<64].allSatisfy(isHexDigit), chars[64] == UInt8(ascii: " "),
                   chars[65] == UInt8(ascii: " ") || chars[65] == UInt8(ascii: "*") else {
-                throw .malformedChecksums(path: path, line: index + 1, text: String(line))
+                throw .malformedChecksums(path: path, line: index + 1, text: String(decoding: chars, as: UTF8.self))
             }
-            let digest = String(decoding: chars[..<64], as: UTF8.self).lowercased()
-            var name = String(decoding: chars[66...], as: UTF8.self)
-            if name.hasSuffix("\r") { name.removeLast() }
-            sums[name] = digest
+            sums[String(decoding: chars[66...], as: UTF8.self)] = String(decoding: chars[..<64], as: UTF8.self).lowercased()
         }
         return sums
     }
