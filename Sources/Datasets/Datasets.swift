@@ -1,2 +1,0 @@
-// Datasets module: placeholder until its issue lands.
-enum _DatasetsPlaceholder {}

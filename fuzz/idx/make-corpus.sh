@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerates the committed seed corpus for the IDX/gzip fuzzer: a few tiny valid and invalid
+# IDX files, raw and gzipped (gzip -n: no name or time stamp, so the output is reproducible).
+set -euo pipefail
+cd "$(dirname "$0")/corpus"
+rm -f -- *
+
+put() { printf "$2" > "$1"; }
+put labels-3.idx          '\x00\x00\x08\x01\x00\x00\x00\x03\x01\x02\x09'
+put images-2x2x2.idx      '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x10\x80\xff\x01\x02\x03\x04'
+put cube-1x1x1x2.idx      '\x00\x00\x08\x04\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x02\x07\x08'
+put zero-items.idx        '\x00\x00\x08\x03\x00\x00\x00\x00\x00\x00\x00\x1c\x00\x00\x00\x1c'
+put payload-short.idx     '\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02\x03'
+put payload-long.idx      '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02\x03'
+put bad-magic.idx         '\x01\x00\x08\x01\x00\x00\x00\x01\x05'
+put float-type.idx        '\x00\x00\x0d\x01\x00\x00\x00\x01\x00\x00\x00\x00'
+put five-dims.idx         '\x00\x00\x08\x05\x00\x00\x00\x01'
+put header-cut.idx        '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00'
+put huge-count.idx        '\x00\x00\x08\x03\x80\x00\x00\x00\x00\x00\x00\x1c\x00\x00\x00\x1c\x00\x01\x02\x03\x04\x05\x06\x07'
+printf '\x00\x00\x08\x04\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01' > overflow-4d.idx
+
+for f in labels-3 images-2x2x2 payload-short bad-magic; do gzip -n -9 -c "$f.idx" > "$f.idx.gz"; done
+head -c 12 labels-3.idx.gz > truncated.idx.gz
+cat labels-3.idx.gz images-2x2x2.idx.gz > two-members.idx.gz
+{ cat labels-3.idx.gz; printf 'junk'; } > trailing-garbage.idx.gz
+cp labels-3.idx.gz bad-crc.idx.gz
+printf '\x00' | dd of=bad-crc.idx.gz bs=1 seek=$(( $(stat -c %s bad-crc.idx.gz) - 8 )) conv=notrunc status=none
+ls -l
