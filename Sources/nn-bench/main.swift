@@ -1,20 +1,47 @@
+import Datasets
 import Foundation
 import MatrixCore
 import NeuralNet
 
-// Temporary synthetic version: MNIST-shaped random data.
-var g = SeededGenerator(seed: 1)
-@MainActor func randomSet(_ name: String, _ n: Int) -> Examples<Float> {
-    Examples(name: name, inputs: Matrix(rows: n, columns: 784, storage: (0..<(n * 784)).map { _ in Float(g.uniform(-1, 1)) }),
-             labels: (0..<n).map { _ in g.index(below: 10) })
-}
-BLAS.threads = 1
-print(BLAS.kernel)
-let train = randomSet("train", 54000), val = randomSet("validation", 6000), test = randomSet("test", 10000)
+// The Swift side of bench/run.py: workload W1 (784-64-10 sigmoid, batch 128, lr 0.5,
+// 15 epochs on 54,000 images, train/validation/test evaluated 20 times per epoch), timed.
+// Prints one JSON object. Arguments: [--epochs N] [--evals N] [--threads N] [--data DIR]
+// [--rule batch-mean|per-sample] [--samples N (per-sample timing only)].
+
+var arguments = [String: String]()
+var it = CommandLine.arguments.dropFirst().makeIterator()
+while let a = it.next() { if a.hasPrefix("--"), let v = it.next() { arguments[String(a.dropFirst(2))] = v } }
+let epochs = Int(arguments["epochs"] ?? "15")!
+let evals = Int(arguments["evals"] ?? "20")!
+BLAS.threads = Int(arguments["threads"] ?? "1")!
+let dataDir = URL(fileURLWithPath: arguments["data"] ?? "data/mnist")
+let rule = UpdateRule(rawValue: arguments["rule"] ?? "batch-mean") ?? .batchMean
+
+let mnist = try MNIST.load(directory: dataDir)
+let split = try mnist.split(seed: 1)
+func examples(_ s: LabelledSet) -> Examples<Float> { Examples(name: s.name, inputs: s.inputs, labels: s.labels) }
+var train = examples(split.train)
+let sets = [train, examples(split.validation), examples(split.test)]
+if let n = arguments["samples"].flatMap(Int.init) { train = train.prefix(n) }
+
 let model = Sequential<Float>(inputSize: 784, seed: 1)
 model.add(Dense(64, activation: .sigmoid))
 model.add(Dense(10, activation: .softmax))
 let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0.5),
-                      options: TrainingOptions(epochs: 2, batchSize: 128, evaluationsPerEpoch: 1))
-let h = trainer.fit(train, evaluationSets: [train, val, test])
-print("epoch seconds", h.trainingSeconds, "eval per pass", h.evaluationSeconds / Double(h.evaluationCount))
+                      options: TrainingOptions(epochs: epochs, batchSize: 128, evaluationsPerEpoch: evals,
+                                               evaluateAtStart: false, updateRule: rule))
+let start = ContinuousClock.now
+let history = trainer.fit(train, evaluationSets: rule == .perSample ? [] : sets)
+let total = ContinuousClock.now - start
+let w1 = Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18
+let out: [String: Any] = [
+    "train_epoch_s": history.trainingSeconds,
+    "eval_pass_s": history.evaluationCount > 0 ? history.evaluationSeconds / Double(history.evaluationCount) : 0,
+    "evaluations": history.evaluationCount,
+    "w1_s": w1,
+    "kernel": BLAS.kernel.active,
+    "threads": BLAS.threads,
+    "final_test_accuracy": history.final("test")?.accuracy ?? -1,
+    "samples_per_s": rule == .perSample ? Double(train.count * epochs) / history.trainingSeconds.reduce(0, +) : 0,
+]
+print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))

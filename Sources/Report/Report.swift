@@ -1,2 +1,0 @@
-// Report module: placeholder until its issue lands.
-enum _ReportPlaceholder {}
