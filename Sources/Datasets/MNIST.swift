@@ -33,6 +33,16 @@ public struct MNIST: Sendable, Equatable {
         public let imagesFile: String
         public let labelsFile: String
 
+        /// - Precondition: `images.count == labels.count * 784`.
+        public init(images: [UInt8], labels: [UInt8], imagesFile: String, labelsFile: String) {
+            precondition(images.count == labels.count * MNIST.pixelsPerImage,
+                         "\(images.count) pixels for \(labels.count) labels")
+            self.images = images
+            self.labels = labels
+            self.imagesFile = imagesFile
+            self.labelsFile = labelsFile
+        }
+
         /// Number of images (= number of labels).
         public var count: Int { labels.count }
 
@@ -89,14 +99,14 @@ public struct MNIST: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
               isDirectory.boolValue else { throw .missingDirectory(path: directory.path) }
 
-        let expected = verifyChecksums
-            ? try Checksums.load(from: directory.appendingPathComponent(Checksums.fileName)) : nil
-
+        // Missing data files first: for a wrong directory that is the useful message.
         let names = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
         let urls = names.map { directory.appendingPathComponent($0) }
         for url in urls where !FileManager.default.fileExists(atPath: url.path) {
             throw .missingFile(path: url.path)
         }
+        let expected = verifyChecksums
+            ? try Checksums.load(from: directory.appendingPathComponent(Checksums.fileName)) : nil
 
         let results = Slots<Result<LoadedFile, DatasetError>>(count: urls.count)
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in
