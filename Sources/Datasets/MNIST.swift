@@ -86,8 +86,10 @@ public struct MNIST: Sendable, Equatable {
 
     /// Loads and validates the four gzip-compressed IDX files in `directory`.
     ///
-    /// The four files are decompressed, hashed and parsed in parallel; the first error in
-    /// file order (train images, train labels, test images, test labels) is reported.
+    /// The four files are decompressed, hashed and parsed in parallel. Faults are reported
+    /// in this order: missing directory or file, then gzip and IDX structure (first file in
+    /// the order train images, train labels, test images, test labels), then checksums, then
+    /// what MNIST needs (3-D 28x28 images, 1-D labels in 0...9, equal counts).
     ///
     /// - Parameters:
     ///   - directory: holds the four `.gz` files and, when verifying, `SHA256SUMS`.
