@@ -1,16 +1,22 @@
 import CZlib
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// gzip through the system zlib.
 ///
-/// Decompression streams in fixed chunks: input is handed to zlib at most `inputChunk` bytes
-/// at a time and output comes back through a `outputChunk` buffer that is appended to the
-/// result, so memory grows with the bytes actually decompressed, never with a size claimed
-/// by the file (the gzip trailer's length field is not trusted). Concatenated members are
+/// Decompression streams: input is handed to zlib at most `inputChunk` bytes at a time, and
+/// the output buffer grows (doubling) as bytes actually come out, so memory follows the
+/// decompressed size, never a size claimed by the file (the gzip trailer's length field is
+/// not trusted), and stays bounded by `limit`. Concatenated members are
 /// decompressed one after another, as `gunzip` does.
 ///
-/// Imports only CZlib, so the fuzzer (fuzz/idx) can compile it without the package.
+/// Imports only CZlib and the C library, so the fuzzer (fuzz/idx) can compile it without the package.
 public enum Gzip {
     static let inputChunk = 1 << 20
+    /// The first output allocation; growth happens when less than a quarter of this is free.
     static let outputChunk = 1 << 18
 
     /// Whether `bytes` start with the gzip magic 0x1f 0x8b.
@@ -23,7 +29,8 @@ public enum Gzip {
     /// - Parameters:
     ///   - input: the compressed bytes, one or more gzip members.
     ///   - name: the file name or path used in error messages.
-    ///   - limit: the most decompressed bytes accepted (bound against decompression bombs).
+    ///   - limit: the most decompressed bytes accepted (bound against decompression bombs);
+    ///     the output buffer never grows past `limit + 1` bytes.
     /// - Returns: the decompressed bytes.
     /// - Throws: `.emptyFile`, `.notGzip`, `.truncatedGzip` (input ends before the stream
     ///   does), `.corruptGzip` (bad deflate data, CRC-32 or length mismatch),
@@ -31,6 +38,7 @@ public enum Gzip {
     ///   `.decompressedTooLarge`, `.zlibFailure`.
     public static func decompress(_ input: UnsafeRawBufferPointer, name: String,
                                   limit: Int = .max) throws(DatasetError) -> [UInt8] {
+        precondition(limit >= 0, "limit must be non-negative")
         guard let base = input.baseAddress, input.count > 0 else { throw .emptyFile(file: name) }
         guard isGzip(input) else { throw .notGzip(file: name, firstBytes: Array(input.prefix(4))) }
 
@@ -42,10 +50,14 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: outputChunk)
-        defer { chunk.deallocate() }
+        // Output goes straight into a buffer that doubles (realloc, which moves large blocks by
+        // remapping pages) whenever less than a quarter chunk is free, and never past limit + 1.
+        var storage: UnsafeMutableRawPointer? = nil
+        defer { free(storage) }
+        var capacity = 0
+        var produced = 0
+        let maximumCapacity = limit == .max ? limit : limit + 1
         let bytes = base.assumingMemoryBound(to: UInt8.self)
-        var output: [UInt8] = []
         var handedOver = 0                       // input bytes given to zlib so far
         var position: Int { handedOver - Int(stream.avail_in) }   // next unread input byte
 
@@ -56,21 +68,30 @@ public enum Gzip {
                 stream.avail_in = UInt32(n)
                 handedOver += n
             }
-            stream.next_out = chunk
-            stream.avail_out = UInt32(outputChunk)
-            let status = inflate(&stream, Z_NO_FLUSH)
-            let produced = outputChunk - Int(stream.avail_out)
-            if produced > 0 {
-                guard output.count <= limit - produced else { throw .decompressedTooLarge(file: name, limit: limit) }
-                output.append(contentsOf: UnsafeBufferPointer(start: chunk, count: produced))
+            if capacity - produced < outputChunk / 4 && capacity < maximumCapacity {
+                let doubled = capacity > Int.max / 2 ? Int.max : capacity * 2
+                let grown = min(maximumCapacity, max(outputChunk, doubled))
+                guard let moved = realloc(storage, grown) else {
+                    throw .zlibFailure(file: name, code: Z_MEM_ERROR, message: "cannot allocate \(grown) bytes")
+                }
+                storage = moved
+                capacity = grown
             }
+            let room = min(capacity - produced, Int(UInt32.max))
+            stream.next_out = storage!.assumingMemoryBound(to: UInt8.self) + produced
+            stream.avail_out = UInt32(room)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            produced += room - Int(stream.avail_out)
+            if produced > limit { throw .decompressedTooLarge(file: name, limit: limit) }
 
             switch status {
             case Z_OK:
                 continue
             case Z_STREAM_END:
                 let next = position
-                if next == input.count { return output }
+                if next == input.count {
+                    return Array(UnsafeRawBufferPointer(start: storage, count: produced))
+                }
                 let rest = input.count - next
                 if rest >= 2 && bytes[next] == 0x1f && bytes[next + 1] == 0x8b {
                     // Another member follows; inflateReset keeps next_in/avail_in.
@@ -83,12 +104,12 @@ public enum Gzip {
                 throw .trailingGarbage(file: name, offset: next, count: rest)
             case Z_BUF_ERROR where stream.avail_in == 0 && handedOver == input.count:
                 // No progress possible and nothing left to give: the stream was cut short.
-                throw .truncatedGzip(file: name, compressedBytes: input.count, decompressedBytes: output.count)
+                throw .truncatedGzip(file: name, compressedBytes: input.count, decompressedBytes: produced)
             case Z_DATA_ERROR, Z_NEED_DICT:
                 throw .corruptGzip(file: name, offset: position, reason: message(of: stream, code: status))
             default:
                 // Z_MEM_ERROR, Z_STREAM_ERROR, or Z_BUF_ERROR with input left, which cannot
-                // happen with a fresh output buffer; failing here keeps the loop finite.
+                // happen while output room is non-zero; failing here keeps the loop finite.
                 throw .zlibFailure(file: name, code: status, message: message(of: stream, code: status))
             }
         }

@@ -33,6 +33,16 @@ public struct MNIST: Sendable, Equatable {
         public let imagesFile: String
         public let labelsFile: String
 
+        /// - Precondition: `images.count == labels.count * 784`.
+        public init(images: [UInt8], labels: [UInt8], imagesFile: String, labelsFile: String) {
+            precondition(images.count == labels.count * MNIST.pixelsPerImage,
+                         "\(images.count) pixels for \(labels.count) labels")
+            self.images = images
+            self.labels = labels
+            self.imagesFile = imagesFile
+            self.labelsFile = labelsFile
+        }
+
         /// Number of images (= number of labels).
         public var count: Int { labels.count }
 
@@ -76,8 +86,10 @@ public struct MNIST: Sendable, Equatable {
 
     /// Loads and validates the four gzip-compressed IDX files in `directory`.
     ///
-    /// The four files are decompressed, hashed and parsed in parallel; the first error in
-    /// file order (train images, train labels, test images, test labels) is reported.
+    /// The four files are decompressed, hashed and parsed in parallel. Faults are reported
+    /// in this order: missing directory or file, then gzip and IDX structure (first file in
+    /// the order train images, train labels, test images, test labels), then checksums, then
+    /// what MNIST needs (3-D 28x28 images, 1-D labels in 0...9, equal counts).
     ///
     /// - Parameters:
     ///   - directory: holds the four `.gz` files and, when verifying, `SHA256SUMS`.
@@ -89,14 +101,14 @@ public struct MNIST: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
               isDirectory.boolValue else { throw .missingDirectory(path: directory.path) }
 
-        let expected = verifyChecksums
-            ? try Checksums.load(from: directory.appendingPathComponent(Checksums.fileName)) : nil
-
+        // Missing data files first: for a wrong directory that is the useful message.
         let names = [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile]
         let urls = names.map { directory.appendingPathComponent($0) }
         for url in urls where !FileManager.default.fileExists(atPath: url.path) {
             throw .missingFile(path: url.path)
         }
+        let expected = verifyChecksums
+            ? try Checksums.load(from: directory.appendingPathComponent(Checksums.fileName)) : nil
 
         let results = Slots<Result<LoadedFile, DatasetError>>(count: urls.count)
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in

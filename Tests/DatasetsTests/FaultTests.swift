@@ -199,6 +199,16 @@ final class FaultTests: XCTestCase {
         XCTAssertFalse(mnist.checksumsVerified)
     }
 
+    func testFileNotListedInChecksums() throws {
+        let dir = try Fixture.valid().write(for: self)
+        let sums = try String(contentsOf: dir.appendingPathComponent(Checksums.fileName), encoding: .utf8)
+        let kept = sums.split(separator: "\n").filter { !$0.hasSuffix("train-labels-idx1-ubyte") }
+        try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent(Checksums.fileName))
+        guard case .checksumNotListed = loadError(dir, mentioning: labels) else {
+            return XCTFail("expected checksumNotListed")
+        }
+    }
+
     func testMissingChecksumFile() throws {
         var fixture = Fixture.valid()
         fixture.writeChecksums = false
