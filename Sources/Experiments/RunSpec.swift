@@ -32,6 +32,9 @@ public struct RunSpec: Codable, Hashable, Sendable {
         public var train: Int
         public var validation: Int
         public var test: Int
+        public init(train: Int, validation: Int, test: Int) {
+            self.train = train; self.validation = validation; self.test = test
+        }
     }
 
     /// Weight and bias count of the network this spec builds (784 inputs, 10 classes).

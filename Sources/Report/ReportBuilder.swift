@@ -1,0 +1,131 @@
+import Experiments
+import Foundation
+import Mustache
+import Plotting
+
+/// Renders the report: figures into a staging folder, the template with the context,
+/// then moves everything into place. Rendering is a pure function of the outcomes (no
+/// clock, no training), so the same results always give byte-identical files.
+public struct ReportBuilder {
+    public let outcomes: Outcomes
+    public let templateURL: URL
+
+    public init(outcomes: Outcomes, templateURL: URL) {
+        self.outcomes = outcomes
+        self.templateURL = templateURL
+    }
+
+    public struct Rendered {
+        /// report.md's text.
+        public var markdown: String
+        /// File name -> PNG bytes.
+        public var figures: [String: Data]
+    }
+
+    /// All figures the outcomes allow.
+    public func figures() -> [ReportFigure] {
+        var out: [ReportFigure] = []
+        let seeds = outcomes.parameters.seeds
+        if let base = outcomes.base { out.append(Figures.baseCurves(base, seeds: seeds)) }
+        let t = outcomes.tricks
+        if t.count == 5 {
+            out.append(Figures.validationCurves(t, title: "Task 3: validation loss and accuracy, tricks added one at a time",
+                                                file: "3-tricks-validation.png"))
+            out.append(Figures.firstEpoch(t[1], t[2]))
+            out.append(Figures.learningRates(t, title: "Task 3: choosing the learning rate", file: "3-learning-rates.png"))
+            if let mb = outcomes.momentumAtBaseRate {
+                var chosen = t[4]
+                chosen.plan.label = "M at chosen lr \(Format.rate(chosen.chosenLearningRate))"
+                out.append(Figures.validationCurves([mb, chosen], title: "Task 3d: momentum at lr 0.5 against the chosen rate",
+                                                    file: "3d-momentum.png", accuracyFloor: 0.0))
+            }
+        }
+        let topo = outcomes.topologies
+        if !topo.isEmpty {
+            out.append(Figures.hiddenSizes(topo))
+            out.append(Figures.learningRates(topo, title: "Task 4: choosing the learning rate", file: "4-learning-rates.png"))
+            let h = outcomes.planner.matchedTwoLayerSize
+            let ids = ["64", "\(h)-\(h)"] + outcomes.parameters.topologies.twoLayerExtra.map { $0.map(String.init).joined(separator: "-") }
+            let compared = ids.compactMap { id in topo.first { $0.id == id } }
+            out.append(Figures.validationCurves(compared, title: "Task 4c: one hidden layer against two (dashed: train)",
+                                                file: "4c-one-vs-two-layers.png", accuracyFloor: 0.85, sets: ["train", "validation"]))
+        }
+        if !outcomes.bonus.isEmpty {
+            out.append(Figures.validationCurves(outcomes.bonus, title: "Task 5: each change added on top of the previous",
+                                                file: "5-bonus-validation.png", accuracyFloor: 0.95))
+            out.append(Figures.finalBars(outcomes.bonus, title: "Task 5: final accuracy of each step", file: "5-bonus-final.png", floor: 0.95))
+        }
+        let ctx = ContextBuilder(outcomes: outcomes)
+        let pairs = ctx.replicationPairs()
+        if !pairs.isEmpty {
+            out.append(Figures.replication(pairs: pairs.map { ($0.0, $0.1.finalAccuracy("test"), $0.2.finalAccuracy("test")) },
+                                           title: "Replication: per-sample updates against mini-batch means",
+                                           file: "R-per-sample-vs-batch.png",
+                                           sources: pairs.flatMap { $0.2.runs.map(\.key) }))
+        }
+        return out
+    }
+
+    /// Renders figures to PNG bytes (through a scratch folder) and the Markdown text.
+    public func render(scratch: URL) throws -> Rendered {
+        var figureData: [String: Data] = [:]
+        var figureList: [[String: Any]] = []
+        for f in figures() {
+            let url = scratch.appendingPathComponent(f.file)
+            let sources = f.sources.prefix(12).joined(separator: ",") + (f.sources.count > 12 ? ",… (\(f.sources.count) results)" : "")
+            try f.figure.writePNG(to: url, metadata: ["Title": f.title, "Source": sources])
+            figureData[f.file] = try Data(contentsOf: url)
+            figureList.append(["file": f.file, "title": f.title])
+        }
+        var context = ContextBuilder(outcomes: outcomes).build()
+        context["figures"] = figureList
+        let text: String
+        do { text = try String(contentsOf: templateURL, encoding: .utf8) } catch {
+            throw TemplateError(file: templateURL.path, line: 0, message: "cannot read the template (\(error.localizedDescription))")
+        }
+        try TemplateCheck.validate(text, context: context, file: templateURL.path)
+        let template: MustacheTemplate
+        do { template = try MustacheTemplate(string: text) } catch let e as MustacheTemplate.ParserError {
+            throw TemplateError(file: templateURL.path, line: e.context.lineNumber, message: "\(e.error)")
+        }
+        var markdown = template.render(context)
+        // Mustache leaves blank lines where sections were; keep at most one in a row.
+        while markdown.contains("\n\n\n") { markdown = markdown.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
+        // Every figure the text links must exist.
+        for name in figureData.keys.sorted() where !markdown.contains(name) {
+            throw TemplateError(file: templateURL.path, line: 0, message: "figure \(name) is drawn but the template never shows it")
+        }
+        return Rendered(markdown: markdown, figures: figureData)
+    }
+
+    /// Writes report.md and the figures, each atomically; stale PNGs in figures/ that the
+    /// report no longer draws are removed.
+    public static func write(_ rendered: Rendered, reportURL: URL, figuresDirectory: URL) throws {
+        try FileManager.default.createDirectory(at: figuresDirectory, withIntermediateDirectories: true)
+        for (name, data) in rendered.figures.sorted(by: { $0.key < $1.key }) {
+            let url = figuresDirectory.appendingPathComponent(name)
+            if (try? Data(contentsOf: url)) == data { continue }
+            try writeAtomically(data, to: url)
+        }
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: figuresDirectory.path)) ?? []
+        where file.hasSuffix(".png") && rendered.figures[file] == nil {
+            try? FileManager.default.removeItem(at: figuresDirectory.appendingPathComponent(file))
+        }
+        try writeAtomically(Data(rendered.markdown.utf8), to: reportURL)
+    }
+
+    /// Differences between a rendering and the files on disk (for --check).
+    public static func differences(_ rendered: Rendered, reportURL: URL, figuresDirectory: URL) -> [String] {
+        var diffs: [String] = []
+        if (try? String(contentsOf: reportURL, encoding: .utf8)) != rendered.markdown { diffs.append(reportURL.path) }
+        for (name, data) in rendered.figures.sorted(by: { $0.key < $1.key }) {
+            let url = figuresDirectory.appendingPathComponent(name)
+            if (try? Data(contentsOf: url)) != data { diffs.append(url.path) }
+        }
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: figuresDirectory.path)) ?? []
+        where file.hasSuffix(".png") && rendered.figures[file] == nil {
+            diffs.append(figuresDirectory.appendingPathComponent(file).path + " (no longer drawn)")
+        }
+        return diffs
+    }
+}

@@ -1,1 +1,0 @@
-print("make-report: not yet implemented")
