@@ -21,6 +21,8 @@ enum LegendMetrics {
     static let axesPad = 5.0
     static let cornerRadius = 2.0
     static let frameAlpha = 0.8
+    /// Bars closer than this to a candidate box count as covered (points).
+    static let clearance = 2.0
 }
 
 extension Axes {
@@ -97,9 +99,17 @@ extension Axes {
                 }
             }
         }
-        for rect in barRects(g) where rect.rect.maxX > box.minX && rect.rect.minX < box.maxX
-            && rect.rect.maxY > box.minY && rect.rect.minY < box.maxY {
-            badness += 1
+        for bar in barRects(g) {
+            // A bar with its error bar; a bar merely touching the box counts too.
+            var r = bar.rect
+            if bar.error > 0, let top = g.yPosition(bar.value + bar.error), let bottom = g.yPosition(bar.value - bar.error) {
+                let lo = min(r.minY, top, bottom), hi = max(r.maxY, top, bottom)
+                r = Rect(x: r.x, y: lo, width: r.width, height: hi - lo)
+            }
+            let clear = LegendMetrics.clearance
+            if r.maxX > box.minX - clear && r.minX < box.maxX + clear && r.maxY > box.minY - clear && r.minY < box.maxY + clear {
+                badness += 1
+            }
         }
         return badness
     }
