@@ -88,7 +88,7 @@ extension Axes {
             for (x, y) in zip(line.x, line.y) {
                 guard let p = g.point(x: x, y: y), p.0.isFinite, p.1.isFinite else { previous = nil; continue }
                 if box.contains(x: p.0, y: p.1) { badness += 1 }
-                if line.connect, let q = previous, segment(q, p, intersects: box) { badness += 1 }
+                if line.connect, let q = previous, Clipping.segment(q, p, to: box) != nil { badness += 1 }
                 previous = p
             }
         }
@@ -112,23 +112,6 @@ extension Axes {
             }
         }
         return badness
-    }
-
-    /// Whether the segment a-b passes through `box` (Liang-Barsky clipping).
-    private func segment(_ a: (Double, Double), _ b: (Double, Double), intersects box: Rect) -> Bool {
-        var t0 = 0.0, t1 = 1.0
-        let dx = b.0 - a.0, dy = b.1 - a.1
-        let checks = [(-dx, a.0 - box.minX), (dx, box.maxX - a.0), (-dy, a.1 - box.minY), (dy, box.maxY - a.1)]
-        for (p, q) in checks {
-            if p == 0 {
-                if q < 0 { return false }
-            } else {
-                let r = q / p
-                if p < 0 { t0 = max(t0, r) } else { t1 = min(t1, r) }
-                if t0 > t1 { return false }
-            }
-        }
-        return true
     }
 
     /// Resolves the placement and returns the legend box, or nil when there is no legend.

@@ -79,6 +79,28 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(isWhite(rgb(image, gap.x, gap.y)), "NaN point must leave a gap")
     }
 
+    func testFarOutsidePointsDoNotCorruptTheVisibleLine() throws {
+        // A diverged value under a zoomed axis lies ~1e300 px away, far beyond cairo's
+        // fixed-point range; the visible part must still be drawn where it belongs.
+        let figure = Figure(scale: 1)
+        let ax = figure.axes[0]
+        let green = Color.tab10[2]
+        ax.plot(x: [0, 10, 11], y: [0.9, 0.9, 1e300], color: green)
+        ax.band(x: [0, 10, 11], lower: [0.85, 0.85, -1e300], upper: [0.95, 0.95, 1e300], color: green)
+        ax.yLimits = 0.8...1.0
+        ax.xLimits = 0...12
+        let image = try write(figure)
+        for x in [1.0, 5.0, 9.0] {
+            let p = try XCTUnwrap(ax.pixel(x: x, y: 0.9))
+            XCTAssertEqual(rgb(image, p.x, p.y), rgb(green), "line at x=\(x)")
+            let inBand = try XCTUnwrap(ax.pixel(x: x, y: 0.87))
+            let c = rgb(image, inBand.x, inBand.y)
+            XCTAssertFalse(isWhite(c), "band at x=\(x)")
+            let outside = try XCTUnwrap(ax.pixel(x: x, y: 0.82))
+            XCTAssertTrue(isWhite(rgb(image, outside.x, outside.y)), "below the band at x=\(x)")
+        }
+    }
+
     func testLinesInUpperRightPushLegendElsewhere() throws {
         let figure = Figure(scale: 1)
         let ax = figure.axes[0]
