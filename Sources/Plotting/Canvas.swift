@@ -222,7 +222,8 @@ final class Canvas {
     /// Paints a w x h grid of colours (row-major, top row first) into `rect` with no
     /// smoothing, so every source pixel becomes a crisp block.
     func drawPixels(_ colors: [Color], width: Int, height: Int, into rect: Rect) {
-        guard width > 0, height > 0, colors.count == width * height else { return }
+        guard width > 0, height > 0, colors.count == width * height,
+              rect.width > 0, rect.height > 0, rect.width.isFinite, rect.height.isFinite else { return }
         let image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height))
         cairo_surface_flush(image)
         let stride = Int(cairo_image_surface_get_stride(image))

@@ -105,7 +105,7 @@ public final class Figure {
                     frame = Rect(x: frame.midX - w / 2, y: frame.minY, width: w, height: frame.height)
                 } else {
                     let h = frame.width / aspect
-                    frame = Rect(x: frame.minX, y: frame.minY, width: frame.width, height: h)
+                    frame = Rect(x: frame.minX, y: frame.midY - h / 2, width: frame.width, height: h)
                 }
             }
             let (x, y) = a.axes(for: frame, canvas: canvas)

@@ -82,7 +82,7 @@ extension Axes {
                 labels = Ticks.format(ticks, format: format)
             case .log(let base):
                 ticks = Ticks.log(min: view.0, max: view.1, base: base, maxTicks: intervals + 1)
-                labels = TickLabels(labels: Ticks.logLabels(ticks, base: base, format: format), offsetText: nil)
+                labels = Ticks.logFormat(ticks, base: base, format: format)
             }
             let axis = AxisGeometry(view: view, scale: scale, ticks: ticks, labels: labels)
             if !checkOverlap || intervals <= 1 || !labelsOverlap(axis, length: length, canvas: canvas) {

@@ -21,6 +21,8 @@ enum LegendMetrics {
     static let axesPad = 5.0
     static let cornerRadius = 2.0
     static let frameAlpha = 0.8
+    /// Bars closer than this to a candidate box count as covered (points).
+    static let clearance = 2.0
 }
 
 extension Axes {
@@ -86,7 +88,7 @@ extension Axes {
             for (x, y) in zip(line.x, line.y) {
                 guard let p = g.point(x: x, y: y), p.0.isFinite, p.1.isFinite else { previous = nil; continue }
                 if box.contains(x: p.0, y: p.1) { badness += 1 }
-                if line.connect, let q = previous, segment(q, p, intersects: box) { badness += 1 }
+                if line.connect, let q = previous, Clipping.segment(q, p, to: box) != nil { badness += 1 }
                 previous = p
             }
         }
@@ -97,28 +99,19 @@ extension Axes {
                 }
             }
         }
-        for rect in barRects(g) where rect.rect.maxX > box.minX && rect.rect.minX < box.maxX
-            && rect.rect.maxY > box.minY && rect.rect.minY < box.maxY {
-            badness += 1
-        }
-        return badness
-    }
-
-    /// Whether the segment a-b passes through `box` (Liang-Barsky clipping).
-    private func segment(_ a: (Double, Double), _ b: (Double, Double), intersects box: Rect) -> Bool {
-        var t0 = 0.0, t1 = 1.0
-        let dx = b.0 - a.0, dy = b.1 - a.1
-        let checks = [(-dx, a.0 - box.minX), (dx, box.maxX - a.0), (-dy, a.1 - box.minY), (dy, box.maxY - a.1)]
-        for (p, q) in checks {
-            if p == 0 {
-                if q < 0 { return false }
-            } else {
-                let r = q / p
-                if p < 0 { t0 = max(t0, r) } else { t1 = min(t1, r) }
-                if t0 > t1 { return false }
+        for bar in barRects(g) {
+            // A bar with its error bar; a bar merely touching the box counts too.
+            var r = bar.rect
+            if bar.error > 0, let top = g.yPosition(bar.value + bar.error), let bottom = g.yPosition(bar.value - bar.error) {
+                let lo = min(r.minY, top, bottom), hi = max(r.maxY, top, bottom)
+                r = Rect(x: r.x, y: lo, width: r.width, height: hi - lo)
+            }
+            let clear = LegendMetrics.clearance
+            if r.maxX > box.minX - clear && r.minX < box.maxX + clear && r.maxY > box.minY - clear && r.minY < box.maxY + clear {
+                badness += 1
             }
         }
-        return true
+        return badness
     }
 
     /// Resolves the placement and returns the legend box, or nil when there is no legend.

@@ -26,19 +26,26 @@ public struct PNGImage: Sendable {
         }
         let bytes = [UInt8](data)
         let text = try textChunks(bytes, path: path)
-        var image = png_image()
-        image.version = 1                              // PNG_IMAGE_VERSION
-        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard begun != 0 else { throw PlotError.readFailed(path: path, reason: message(&image)) }
-        image.format = 3                               // PNG_FORMAT_RGBA
-        let width = Int(image.width), height = Int(image.height)
-        var rgba = [UInt8](repeating: 0, count: width * height * 4)
-        let finished = rgba.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
-        guard finished != 0 else {
-            let reason = message(&image)
-            png_image_free(&image)
-            throw PlotError.readFailed(path: path, reason: reason)
+        // libpng keeps the memory pointer between the two calls, so both happen while the
+        // bytes are pinned.
+        let decoded: Result<(Int, Int, [UInt8]), PlotError> = bytes.withUnsafeBytes { memory in
+            var image = png_image()
+            image.version = 1                              // PNG_IMAGE_VERSION
+            guard png_image_begin_read_from_memory(&image, memory.baseAddress, memory.count) != 0 else {
+                return .failure(.readFailed(path: path, reason: message(&image)))
+            }
+            image.format = 3                               // PNG_FORMAT_RGBA
+            let width = Int(image.width), height = Int(image.height)
+            var rgba = [UInt8](repeating: 0, count: width * height * 4)
+            let finished = rgba.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
+            guard finished != 0 else {
+                let reason = message(&image)
+                png_image_free(&image)
+                return .failure(.readFailed(path: path, reason: reason))
+            }
+            return .success((width, height, rgba))
         }
+        let (width, height, rgba) = try decoded.get()
         return PNGImage(width: width, height: height, rgba: rgba, text: text)
     }
 

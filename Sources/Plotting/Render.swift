@@ -55,34 +55,43 @@ extension Axes {
     }
 
     private func drawData(canvas: Canvas, g: AxesGeometry) {
+        // Geometry is cut a little outside the frame (so line caps at the edge look
+        // right); the canvas clip does the exact cut.
+        let bounds = g.frame.inset(by: -2 * Style.markerSize)
         for band in bands {
             for run in runs(count: band.x.count, point: { i -> ((Double, Double), (Double, Double))? in
                 guard let lo = g.point(x: band.x[i], y: band.lower[i]),
                       let hi = g.point(x: band.x[i], y: band.upper[i]) else { return nil }
                 return (lo, hi)
             }) {
-                canvas.fillPolygon(run.map(\.0) + run.map(\.1).reversed(), color: band.color.withAlpha(band.alpha))
+                let outline = run.map(\.0) + run.map(\.1).reversed()
+                canvas.fillPolygon(Clipping.polygon(outline, to: bounds), color: band.color.withAlpha(band.alpha))
             }
         }
         for bar in barRects(g) {
-            canvas.fill(bar.rect, color: bar.color)
+            if let visible = Clipping.rect(bar.rect, bounds) { canvas.fill(visible, color: bar.color) }
         }
         for bar in barRects(g) where bar.error > 0 {
             guard let x = g.xPosition(bar.center), let y0 = g.yPosition(bar.value - bar.error),
                   let y1 = g.yPosition(bar.value + bar.error) else { continue }
-            canvas.strokeLine([(x, y0), (x, y1)], color: .black, width: 1)
-            for y in [y0, y1] { canvas.strokeLine([(x - 3, y), (x + 3, y)], color: .black, width: 1) }
+            let clamp = { (y: Double) in min(max(y, bounds.minY), bounds.maxY) }
+            canvas.strokeLine([(x, clamp(y0)), (x, clamp(y1))], color: .black, width: 1)
+            for y in [y0, y1] where bounds.contains(x: x, y: y) {
+                canvas.strokeLine([(x - 3, y), (x + 3, y)], color: .black, width: 1)
+            }
         }
         for line in lines {
             let dash = line.style == .dashed ? [3.7 * line.width, 1.6 * line.width] : []
             let points = runs(count: line.x.count) { i in g.point(x: line.x[i], y: line.y[i]) }
             if line.connect {
                 for run in points {
-                    canvas.strokeLine(run, color: line.color, width: line.width, dash: dash,
-                                      cap: line.style == .solid ? CAIRO_LINE_CAP_SQUARE : CAIRO_LINE_CAP_BUTT)
+                    for piece in Clipping.polyline(run, to: bounds) {
+                        canvas.strokeLine(piece, color: line.color, width: line.width, dash: dash,
+                                          cap: line.style == .solid ? CAIRO_LINE_CAP_SQUARE : CAIRO_LINE_CAP_BUTT)
+                    }
                 }
             }
-            for p in points.joined() {
+            for p in points.joined() where bounds.contains(x: p.0, y: p.1) {
                 canvas.drawMarker(line.marker, x: p.0, y: p.1, size: Style.markerSize,
                                   color: line.color, lineWidth: Style.lineWidth)
             }

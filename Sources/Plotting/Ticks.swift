@@ -213,7 +213,22 @@ public enum Ticks {
     /// Labels for ticks on a log axis: plain numbers while they stay short (1, 2, ..., 128;
     /// 0.001 ... 10000), otherwise the power written with superscripts ("10⁹", "2⁻⁸").
     public static func logLabels(_ ticks: [Double], base: Double, format: TickFormat = .automatic) -> [String] {
-        if format == .percent { return self.format(ticks, format: .percent).labels }
+        logFormat(ticks, base: base, format: format).labels
+    }
+
+    /// Log-axis labels with an offset text when needed: powers and short numbers as in
+    /// `logLabels`, but ticks from the linear fallback (a range far narrower than a
+    /// decade) that would print alike are labelled like a linear axis.
+    public static func logFormat(_ ticks: [Double], base: Double, format: TickFormat = .automatic) -> TickLabels {
+        if format == .percent { return self.format(ticks, format: .percent) }
+        let labels = powerLabels(ticks, base: base)
+        if Set(labels).count == Set(ticks).count && labels.allSatisfy({ $0.count <= 8 }) {
+            return TickLabels(labels: labels, offsetText: nil)
+        }
+        return self.format(ticks, format: format)
+    }
+
+    private static func powerLabels(_ ticks: [Double], base: Double) -> [String] {
         let lb = Foundation.log(base)
         return ticks.map { tick in
             let exponent = Foundation.log(tick) / lb
