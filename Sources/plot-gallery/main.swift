@@ -18,14 +18,14 @@ let outDirectory = URL(fileURLWithPath: CommandLine.arguments.dropFirst().first 
 try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
 var noise = Noise(state: 42)
 
-@MainActor func save(_ figure: Figure, _ name: String, source: String) throws {
+func save(_ figure: Figure, _ name: String, source: String) throws {
     let url = outDirectory.appendingPathComponent(name)
     try figure.writePNG(to: url, metadata: ["Source": source])
     print(url.path)
 }
 
 /// Mean and sd across seeds of a noisy decaying curve.
-@MainActor func curves(_ iterations: [Double], start: Double, end: Double, rate: Double, seeds: Int = 5) -> (mean: [Double], sd: [Double]) {
+func curves(_ iterations: [Double], start: Double, end: Double, rate: Double, seeds: Int = 5) -> (mean: [Double], sd: [Double]) {
     let runs = (0..<seeds).map { _ in
         iterations.map { end + (start - end) * exp(-rate * $0) + 0.02 * noise.gaussian() * exp(-rate * $0 / 3) }
     }
