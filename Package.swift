@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MatrixCore"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "CPNG"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "Datasets"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "Plotting"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "Plotting", "NeuralNet"]),
     ],
     // Swift 5 mode: the code is written for Swift 6's checks where it matters (Sendable
     // types across the experiment threads), without its strict global-state diagnostics.

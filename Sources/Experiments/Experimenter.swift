@@ -209,7 +209,11 @@ public final class Experimenter: @unchecked Sendable {
     /// with `options.jobs` worker threads, longest first.
     private func execute(_ jobs: [Job]) throws {
         var toRun: [Job] = []
+        // Two names can describe the same run (task 4's 64-unit net is row N): run it once.
+        var seen: Set<String> = []
+        var duplicates: [Job] = []
         for var job in jobs {
+            if !seen.insert(job.key).inserted { duplicates.append(job); continue }
             let lookup: ResultStore.Lookup<Void>
             switch job.work {
             case .train:
@@ -236,6 +240,7 @@ public final class Experimenter: @unchecked Sendable {
                 if selected(job.group) { job.why = why(job); toRun.append(job) }
             }
         }
+        defer { for job in duplicates { store.record(name: job.name, key: job.key) } }
         if options.dryRun {
             for job in toRun { log.note("would run \(job.name) (\(job.why))") }
             return

@@ -11,6 +11,12 @@ public struct Provenance: Codable, Hashable, Sendable {
     public var blasKernel: String
     public var blasThreads: Int
     public var machine: String
+
+    public init(commit: String, dirty: Bool, swiftVersion: String, blas: String, blasKernel: String,
+                blasThreads: Int, machine: String) {
+        self.commit = commit; self.dirty = dirty; self.swiftVersion = swiftVersion; self.blas = blas
+        self.blasKernel = blasKernel; self.blasThreads = blasThreads; self.machine = machine
+    }
 }
 
 /// The outcome of one training run: its full history (every evaluation point), timings

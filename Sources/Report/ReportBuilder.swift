@@ -68,6 +68,7 @@ public struct ReportBuilder {
 
     /// Renders figures to PNG bytes (through a scratch folder) and the Markdown text.
     public func render(scratch: URL) throws -> Rendered {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var figureData: [String: Data] = [:]
         var figureList: [[String: Any]] = []
         for f in figures() {

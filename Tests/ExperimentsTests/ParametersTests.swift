@@ -1,0 +1,59 @@
+import XCTest
+@testable import Experiments
+
+final class ParametersTests: XCTestCase {
+    private func error(_ yaml: String) -> ParameterError? {
+        do { _ = try Parameters.parse(yaml, file: "p.yaml"); return nil } catch let e as ParameterError { return e } catch { return nil }
+    }
+
+    func testCommittedParametersFileMatchesTheDefaults() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("report/parameters.yaml")
+        let p = try Parameters.load(from: url)
+        XCTAssertEqual(p.base.learningRate, 0.5)
+        XCTAssertEqual(p.base.batchSize, 128)
+        XCTAssertEqual(p.topologies.twoLayerExtra, [[60, 60]])
+    }
+
+    func testOverridesAndDefaults() throws {
+        let p = try Parameters.parse("seeds: 2\nbase:\n  learning_rate: 0.1\n  hidden_units: [32, 16]\n")
+        XCTAssertEqual(p.seeds, 2)
+        XCTAssertEqual(p.base.learningRate, 0.1)
+        XCTAssertEqual(p.base.hiddenUnits, [32, 16])
+        XCTAssertEqual(p.base.batchSize, 128)
+    }
+
+    func testUnknownKeySuggestsTheNearestAndGivesTheLine() {
+        let e = error("seeds: 3\nbase:\n  learnin_rate: 0.1\n")
+        XCTAssertEqual(e?.key, "base.learnin_rate")
+        XCTAssertEqual(e?.line, 3)
+        XCTAssertTrue(e?.description.contains("did you mean 'learning_rate'?") ?? false, e?.description ?? "")
+        XCTAssertTrue(e?.description.hasPrefix("p.yaml:3:") ?? false)
+    }
+
+    func testBadValuesNameTheKeyAndLine() {
+        let cases: [(String, String, Int)] = [
+            ("base:\n  learning_rate: 0\n", "base.learning_rate", 2),
+            ("base:\n  learning_rate: fast\n", "base.learning_rate", 2),
+            ("base:\n  batch_size: 0\n", "base.batch_size", 2),
+            ("base:\n  batch_size: 100000\n", "base.batch_size", 2),
+            ("base:\n  hidden_units: [0]\n", "base.hidden_units", 2),
+            ("\n\nbonus:\n  dropout: 1.0\n", "bonus.dropout", 4),
+            ("base:\n  activation: sigmod\n", "base.activation", 2),
+            ("base:\n  initializer: xavir\n", "base.initializer", 2),
+            ("learning_rate_grid: [0.5, -1]\n", "learning_rate_grid", 1),
+        ]
+        for (yaml, key, line) in cases {
+            let e = error(yaml)
+            XCTAssertEqual(e?.key, key, yaml)
+            XCTAssertEqual(e?.line, line, yaml)
+        }
+        XCTAssertTrue(error("base:\n  activation: sigmod\n")!.description.contains("did you mean 'sigmoid'"))
+    }
+
+    func testInvalidYAMLGivesALine() {
+        let e = error("seeds: 3\nbase: [unclosed\n")
+        XCTAssertNotNil(e)
+        XCTAssertNotNil(e?.line)
+    }
+}

@@ -1,0 +1,90 @@
+import XCTest
+import Experiments
+import NeuralNet
+import Plotting
+@testable import Report
+
+/// The whole pipeline on synthetic data: experiments -> figures + report.md, parsed back.
+final class ReportRenderingTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func tinyOutcomes(_ dir: URL) throws -> Outcomes {
+        var p = Parameters()
+        p.seeds = 2
+        p.base.epochs = 2
+        p.base.batchSize = 50
+        p.learningRateGrid = [0.5, 0.1]
+        p.topologies.hiddenUnits = [5, 32, 64, 128]
+        p.topologies.twoLayerExtra = []
+        p.bonus.hiddenUnits = 32
+        p.bonus.epochs = 1
+        p.bonus.learningRateGrid = [0.1]
+        p.gradientCheck.images = 5
+        p.evaluation.basePerEpoch = 2
+        p.evaluation.firstEpoch = 2
+        p.evaluation.plottedPerEpoch = 1
+        let provenance = Provenance(commit: "abc", dirty: false, swiftVersion: "6", blas: "b", blasKernel: "k", blasThreads: 1, machine: "m")
+        final class Quiet: ExperimentLog, @unchecked Sendable {
+            func note(_ line: String) {}
+            func started(job: String, summary: String, epochs: Int) {}
+            func event(job: String, _ event: TrainingEvent) {}
+            func finished(job: String, seconds: Double, outcome: String) {}
+        }
+        let e = Experimenter(planner: Planner(parameters: p), store: try ResultStore(directory: dir), data: SyntheticData(),
+                             options: ExperimentOptions(jobs: 2), log: Quiet(), provenance: provenance)
+        return try e.run()
+    }
+
+    func testReportHasEverySectionTableAndFigureAndNoUnresolvedTags() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mr-report-\(UUID().uuidString)")
+        let outcomes = try tinyOutcomes(dir.appendingPathComponent("results"))
+        XCTAssertTrue(outcomes.isComplete)
+        let builder = ReportBuilder(outcomes: outcomes, templateURL: Self.root.appendingPathComponent("report/template.md"))
+        let rendered = try builder.render(scratch: dir.appendingPathComponent("scratch"))
+        let md = rendered.markdown
+        XCTAssertFalse(md.contains("{{"), "unresolved tag")
+        let headings = md.split(separator: "\n").filter { $0.hasPrefix("## ") }.map(String.init)
+        XCTAssertEqual(headings, ["## Task 1: Backpropagation", "## Task 2: The base network", "## Task 3: Tricks of the trade",
+                                  "## Task 4: Topologies", "## Task 5: Beyond the tricks (bonus)",
+                                  "## Replicating the 2019 training rule", "## Claims ledger", "## Provenance"])
+        // Every image link resolves to a rendered, valid PNG, and every PNG is linked.
+        let links = md.components(separatedBy: "](../figures/").dropFirst().map { String($0.prefix { $0 != ")" }) }
+        XCTAssertEqual(Set(links), Set(rendered.figures.keys))
+        XCTAssertGreaterThanOrEqual(links.count, 10)
+        for (name, data) in rendered.figures {
+            let url = dir.appendingPathComponent(name)
+            try data.write(to: url)
+            let png = try PNGImage.read(url.path)
+            XCTAssertEqual(png.width >= 1280, true, name)
+            XCTAssertNotNil(png.text["Title"], name)
+        }
+        // Tables: the task 3 table has 5 rows x 3 sets, cells are mean ± sd with two seeds.
+        let tableLines = md.split(separator: "\n").filter { $0.hasPrefix("| ") }
+        XCTAssertTrue(tableLines.contains { $0.hasPrefix("| B: base |") && $0.contains(" ± ") })
+        XCTAssertTrue(tableLines.contains { $0.hasPrefix("| dense1.weight |") })
+        // The ledger has one row per claim tested, each with a verdict.
+        let ledger = md.components(separatedBy: "## Claims ledger")[1].components(separatedBy: "## Provenance")[0]
+        let claims = ledger.split(separator: "\n").filter { $0.range(of: #"^\| [1-8] \|"#, options: .regularExpression) != nil }
+        XCTAssertEqual(claims.count, 8)
+        XCTAssertTrue(claims.allSatisfy { $0.contains("supported") || $0.contains("contradicted") || $0.contains("not distinguishable") })
+        // Rendering is a pure function of the results: twice gives identical bytes.
+        let again = try builder.render(scratch: dir.appendingPathComponent("scratch2"))
+        XCTAssertEqual(again.markdown, md)
+        XCTAssertEqual(again.figures, rendered.figures)
+    }
+
+    func testUnknownTagInTemplateFailsWithItsLineAndWritesNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mr-report-\(UUID().uuidString)")
+        let outcomes = try tinyOutcomes(dir.appendingPathComponent("results"))
+        var text = try String(contentsOf: Self.root.appendingPathComponent("report/template.md"), encoding: .utf8)
+        text += "\nA closing line with {{base.noSuchNumber}}.\n"
+        let template = dir.appendingPathComponent("template.md")
+        try text.write(to: template, atomically: true, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        XCTAssertThrowsError(try ReportBuilder(outcomes: outcomes, templateURL: template).render(scratch: dir.appendingPathComponent("s"))) { error in
+            let e = error as? TemplateError
+            XCTAssertEqual(e?.message, "unknown tag 'base.noSuchNumber'")
+            XCTAssertEqual(e?.line, lines)
+        }
+    }
+}
