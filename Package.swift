@@ -74,6 +74,9 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MatrixCore"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "CPNG"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "Datasets"]),
+        // Runs the built make-report executable as a user would (it must be built first:
+        // `swift test` builds every product).
+        .testTarget(name: "MakeReportTests", dependencies: ["Plotting"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "Plotting", "NeuralNet"]),
     ],
     // Swift 5 mode: the code is written for Swift 6's checks where it matters (Sendable

@@ -1,0 +1,126 @@
+import Foundation
+import Plotting
+import XCTest
+
+/// make-report as a user runs it: the real executable, real MNIST (a subset in --quick),
+/// real files; bad inputs must fail with a clear message and leave the report untouched.
+final class CommandTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL {
+        let build = root.appendingPathComponent(".build")
+        for config in ["debug", "release"] {
+            let url = build.appendingPathComponent(config).appendingPathComponent("make-report")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return build.appendingPathComponent("debug/make-report")
+    }
+
+    struct Outcome { var status: Int32; var output: String; var error: String }
+
+    /// Runs make-report in `directory` (default: the package root) with `arguments`.
+    func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+        let p = Process()
+        p.executableURL = Self.executable
+        p.arguments = arguments
+        p.currentDirectoryURL = directory ?? Self.root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Outcome(status: p.terminationStatus, output: String(decoding: o, as: UTF8.self), error: String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mr-cmd-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A project folder with the template, parameters and a copy of the data, so tests can
+    /// break things without touching the repository.
+    func scratchProject() throws -> URL {
+        let dir = temporaryDirectory()
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("report"), withIntermediateDirectories: true)
+        for f in ["report/template.md", "report/parameters.yaml"] {
+            try fm.copyItem(at: Self.root.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        try fm.copyItem(at: Self.root.appendingPathComponent("data"), to: dir.appendingPathComponent("data"))
+        return dir
+    }
+
+    func testQuickRunProducesACompleteReportAndSecondRunTrainsNothing() throws {
+        let out = temporaryDirectory()
+        let first = try run(["--quick", "--output", out.path, "--jobs", "2"])
+        XCTAssertEqual(first.status, 0, first.error)
+        XCTAssertTrue(first.output.contains("ran (no cached result)"))
+        let report = try String(contentsOf: out.appendingPathComponent("report/report.md"), encoding: .utf8)
+        XCTAssertFalse(report.contains("{{"))
+        for heading in ["## Task 1", "## Task 2", "### 2b Gradient check", "### 2c Training curves", "## Task 3", "## Task 4",
+                        "## Task 5", "## Replicating the 2019 training rule", "## Claims ledger", "## Provenance"] {
+            XCTAssertTrue(report.contains(heading), heading)
+        }
+        let links = report.components(separatedBy: "](../figures/").dropFirst().map { String($0.prefix { $0 != ")" }) }
+        XCTAssertGreaterThanOrEqual(links.count, 10)
+        for name in links {
+            let png = try PNGImage.read(out.appendingPathComponent("figures").appendingPathComponent(name).path)
+            XCTAssertGreaterThan(png.width, 100, name)
+        }
+        // The real report was not touched by --quick.
+        XCTAssertFalse(first.output.contains(Self.root.appendingPathComponent("report/report.md").path))
+
+        let second = try run(["--quick", "--output", out.path])
+        XCTAssertEqual(second.status, 0, second.error)
+        XCTAssertFalse(second.output.contains("ran ("), "second run trained:\n\(second.output)")
+        XCTAssertTrue(second.output.contains("task 3: 0 ran"))
+        let again = try String(contentsOf: out.appendingPathComponent("report/report.md"), encoding: .utf8)
+        XCTAssertEqual(again, report, "re-rendering from the cache gives the same report")
+    }
+
+    func testBadDataFailsClearlyAndChangesNothing() throws {
+        let project = try scratchProject()
+        let out = project.appendingPathComponent("out")
+        // A report to protect.
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("report"), withIntermediateDirectories: true)
+        try Data("previous report\n".utf8).write(to: out.appendingPathComponent("report/report.md"))
+        let labels = project.appendingPathComponent("data/mnist/t10k-labels-idx1-ubyte.gz")
+        let bytes = try Data(contentsOf: labels)
+        try bytes.prefix(bytes.count / 2).write(to: labels)   // truncated gzip
+        let r = try run(["--quick", "--output", out.path], in: project)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("t10k-labels-idx1-ubyte.gz"), r.error)
+        XCTAssertTrue(r.error.lowercased().contains("truncated"), r.error)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("report/report.md"), encoding: .utf8), "previous report\n")
+
+        try FileManager.default.removeItem(at: labels)
+        let missing = try run(["--quick", "--output", out.path], in: project)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.error.contains("t10k-labels-idx1-ubyte.gz"), missing.error)
+    }
+
+    func testBadParametersNameKeyAndLine() throws {
+        let project = try scratchProject()
+        let params = project.appendingPathComponent("report/parameters.yaml")
+        var text = try String(contentsOf: params, encoding: .utf8)
+        text = text.replacingOccurrences(of: "  learning_rate: 0.5\n  batch_size", with: "  learning_rat: 0.5\n  batch_size")
+        try text.write(to: params, atomically: true, encoding: .utf8)
+        let line = text.components(separatedBy: "\n").firstIndex { $0.contains("learning_rat:") }! + 1
+        let r = try run(["--quick", "--output", project.appendingPathComponent("out").path], in: project)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("parameters.yaml:\(line): 'base.learning_rat': unknown key; did you mean 'learning_rate'?"), r.error)
+    }
+
+    func testCommandLineValidation() throws {
+        let r = try run(["--only", "3,9z"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("unknown task '9z' in --only"), r.error)
+        XCTAssertTrue(r.error.contains("Usage:"), r.error)
+        let j = try run(["--jobs", "0"])
+        XCTAssertNotEqual(j.status, 0)
+        XCTAssertTrue(j.error.contains("--jobs must be at least 1"), j.error)
+    }
+}
