@@ -110,6 +110,7 @@ struct MakeReport: ParsableCommand {
         let data = MNISTProvider(directory: URL(fileURLWithPath: dataDir, relativeTo: cwd))
         _ = try data.load()
         let store = try ResultStore(directory: resultsDir)
+        Interruption.install(store: store, resultsDirectory: resultsDir)
         let planner = Planner(parameters: parameters, subset: subset, epochsOverride: epochs)
         var groups: Set<ExperimentGroup>? = only.map { Set($0.split(separator: ",").compactMap { ExperimentGroup.parse($0.trimmingCharacters(in: .whitespaces)) }) }
         if check { groups = [] }

@@ -4,7 +4,7 @@ import XCTest
 
 /// make-report as a user runs it: the real executable, real MNIST (a subset in --quick),
 /// real files; bad inputs must fail with a clear message and leave the report untouched.
-final class CommandTests: XCTestCase {
+class CommandTestCase: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static var executable: URL {
@@ -21,9 +21,9 @@ final class CommandTests: XCTestCase {
     /// Runs make-report in `directory` (default: the package root) with `arguments`.
     func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
         let p = Process()
-        p.executableURL = Self.executable
+        p.executableURL = CommandTestCase.executable
         p.arguments = arguments
-        p.currentDirectoryURL = directory ?? Self.root
+        p.currentDirectoryURL = directory ?? CommandTestCase.root
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -47,12 +47,15 @@ final class CommandTests: XCTestCase {
         let fm = FileManager.default
         try fm.createDirectory(at: dir.appendingPathComponent("report"), withIntermediateDirectories: true)
         for f in ["report/template.md", "report/parameters.yaml"] {
-            try fm.copyItem(at: Self.root.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+            try fm.copyItem(at: CommandTestCase.root.appendingPathComponent(f), to: dir.appendingPathComponent(f))
         }
-        try fm.copyItem(at: Self.root.appendingPathComponent("data"), to: dir.appendingPathComponent("data"))
+        try fm.copyItem(at: CommandTestCase.root.appendingPathComponent("data"), to: dir.appendingPathComponent("data"))
         return dir
     }
 
+}
+
+final class CommandTests: CommandTestCase {
     func testQuickRunProducesACompleteReportAndSecondRunTrainsNothing() throws {
         let out = temporaryDirectory()
         let first = try run(["--quick", "--output", out.path, "--jobs", "2"])
@@ -71,7 +74,7 @@ final class CommandTests: XCTestCase {
             XCTAssertGreaterThan(png.width, 100, name)
         }
         // The real report was not touched by --quick.
-        XCTAssertFalse(first.output.contains(Self.root.appendingPathComponent("report/report.md").path))
+        XCTAssertFalse(first.output.contains(CommandTestCase.root.appendingPathComponent("report/report.md").path))
 
         let second = try run(["--quick", "--output", out.path])
         XCTAssertEqual(second.status, 0, second.error)
@@ -122,5 +125,79 @@ final class CommandTests: XCTestCase {
         let j = try run(["--jobs", "0"])
         XCTAssertNotEqual(j.status, 0)
         XCTAssertTrue(j.error.contains("--jobs must be at least 1"), j.error)
+    }
+}
+
+/// Interruption and concurrent use, with real processes.
+final class InterruptionTests: CommandTestCase {
+    func testInterruptedRunKeepsFinishedResultsAndResumes() throws {
+        let out = temporaryDirectory()
+        let p = Process()
+        p.executableURL = CommandTestCase.executable
+        p.arguments = ["--quick", "--output", out.path, "--jobs", "1"]
+        p.currentDirectoryURL = CommandTestCase.root
+        let pipe = Pipe(), err = Pipe()
+        p.standardOutput = pipe
+        p.standardError = err
+        try p.run()
+        // Wait until a few experiments have finished, then interrupt.
+        var seen = ""
+        while p.isRunning && seen.components(separatedBy: "ran (").count < 4 {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        XCTAssertTrue(p.isRunning, "the quick run finished before it could be interrupted")
+        p.interrupt()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(p.terminationStatus, 130)
+        XCTAssertTrue(message.contains("stopped by SIGINT"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("report/report.md").path),
+                       "no report is written by an interrupted run")
+        // Every cached file is whole JSON; no temporary files are left.
+        let results = out.appendingPathComponent("report/results")
+        let files = try FileManager.default.contentsOfDirectory(atPath: results.path)
+        XCTAssertFalse(files.contains { $0.hasSuffix(".tmp") }, "\(files)")
+        let cached = files.filter { $0.hasSuffix(".json") && $0 != "index.json" }
+        XCTAssertGreaterThanOrEqual(cached.count, 3)
+        for f in cached {
+            let data = try Data(contentsOf: results.appendingPathComponent(f))
+            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: data), f)
+        }
+        // The next run resumes: what finished is reused.
+        let resumed = try run(["--quick", "--output", out.path, "--jobs", "2"])
+        XCTAssertEqual(resumed.status, 0, resumed.error)
+        let reused = resumed.output.components(separatedBy: "\n").filter { $0.hasPrefix("task ") }
+            .compactMap { line -> Int? in
+                guard let r = line.range(of: #"(\d+) reused"#, options: .regularExpression) else { return nil }
+                return Int(line[r].split(separator: " ")[0])
+            }.reduce(0, +)
+        XCTAssertGreaterThanOrEqual(reused, cached.count - 1, resumed.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("report/report.md").path))
+    }
+
+    func testSecondProcessWaitsForTheLock() throws {
+        let out = temporaryDirectory()
+        let results = out.appendingPathComponent("report/results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let fd = open(results.appendingPathComponent(".lock").path, O_CREAT | O_RDWR, 0o644)
+        XCTAssertEqual(flock(fd, LOCK_EX), 0)
+        let p = Process()
+        p.executableURL = CommandTestCase.executable
+        p.arguments = ["--quick", "--output", out.path, "--dry-run"]
+        p.currentDirectoryURL = CommandTestCase.root
+        let err = Pipe(), pipe = Pipe()
+        p.standardError = err
+        p.standardOutput = pipe
+        try p.run()
+        let first = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        XCTAssertTrue(first.contains("another make-report is working"), first)
+        XCTAssertTrue(p.isRunning, "it waits while the lock is held")
+        flock(fd, LOCK_UN)
+        close(fd)
+        _ = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
     }
 }
