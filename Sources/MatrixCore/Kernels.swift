@@ -25,6 +25,16 @@ public enum Kernels {
     /// x[i] = f(x[i]) for i in 0..<count.
     @inlinable
     public static func apply<S: MatrixScalar>(_ f: Pointwise, _ x: UnsafeMutablePointer<S>, count: Int) {
+        if S.self == Float.self {
+            // Training and evaluation run in Float: use the vectorised kernels.
+            let xf = UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
+            switch f {
+            case .sigmoid: return FastMath.sigmoid(xf, count: count)
+            case .improvedSigmoid: return FastMath.scaledTanh(xf, count: count, a: Float(lecunA), b: Float(lecunB))
+            case .tanh: return FastMath.scaledTanh(xf, count: count, a: 1, b: 1)
+            case .relu, .identity: break
+            }
+        }
         switch f {
         case .sigmoid:
             for i in 0..<count { x[i] = 1 / (1 + S.exp(-x[i])) }

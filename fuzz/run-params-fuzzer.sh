@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target for the parameters-file parser (fuzz/params/FuzzParams.swift)
+# with address sanitizer and runs it for FUZZ_SECONDS (default 60) seconds.
+#
+# No package build: only what Parameters.swift needs is compiled, as five small modules,
+#   CYaml       libyaml's C sources (clang, -fsanitize=fuzzer-no-link,address), objects only
+#   Yams        Yams' Swift sources                               (instrumented for the fuzzer)
+#   RealModule  swift-numerics' RealModule, which SeededGenerator needs (address sanitizer only)
+#   MatrixCore  Sources/MatrixCore/{MatrixScalar,Kernels,SeededGenerator}.swift: Pointwise and
+#               SeededGenerator, without the BLAS files           (address sanitizer only)
+#   NeuralNet   Sources/NeuralNet/{Activation,Initializer}.swift  (instrumented)
+# then Sources/Experiments/{Parameters,YAMLFields}.swift with the driver into the binary.
+# Each step is skipped when its output is newer than its inputs and this script.
+#
+# Yams and swift-numerics come from .build/checkouts (`swift package resolve` runs when they
+# are missing). Outputs, all under fuzz/out/params/: fuzz-params (binary), build/ (objects,
+# modules), corpus/ (a copy of fuzz/params/corpus, which is never written to, plus the inputs
+# the fuzzer adds), crash-*, timeout-*, oom-* (findings, if any). Extra arguments go to
+# libFuzzer. libFuzzer exits 0 when the time is up and non-zero (1 crash, 70 timeout, 71 out
+# of memory) when it finds something, and so does this script. To replay a finding:
+#   fuzz/out/params/fuzz-params fuzz/out/params/crash-...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+checkouts=.build/checkouts
+if [[ ! -d $checkouts/Yams/Sources/CYaml || ! -d $checkouts/swift-numerics/Sources/RealModule ]]; then
+    swift package resolve
+fi
+yams=$checkouts/Yams/Sources
+numerics=$checkouts/swift-numerics/Sources
+
+out=fuzz/out/params
+build=$out/build
+mkdir -p "$out/corpus" "$build/modules" "$build/cyaml"
+cp -f fuzz/params/corpus/* "$out/corpus/"
+
+# stale OUTPUT INPUT...: true when OUTPUT is missing or older than an input (or this script).
+stale() {
+    local target=$1; shift
+    [[ -e $target ]] || return 0
+    local f
+    for f in "$@" "$0"; do [[ $f -nt $target ]] && return 0; done
+    return 1
+}
+
+started=$SECONDS
+swift_flags=(-parse-as-library -O -wmo -swift-version 5 -I "$build/modules")
+
+# module NAME SANITIZERS [FLAG...] -- FILE...: compiles one Swift module to an object and a
+# .swiftmodule under $build.
+module() {
+    local name=$1 sanitizers=$2; shift 2
+    local extra=()
+    while [[ $1 != -- ]]; do extra+=("$1"); shift; done
+    shift
+    if stale "$build/$name.o" "$@"; then
+        echo "building $name"
+        swiftc "${swift_flags[@]}" -sanitize="$sanitizers" "${extra[@]}" -module-name "$name" \
+            -emit-module -emit-module-path "$build/modules/$name.swiftmodule" \
+            -c "$@" -o "$build/$name.o"
+    fi
+}
+
+cyaml_objects=()
+for c in "$yams"/CYaml/src/*.c; do
+    o=$build/cyaml/$(basename "${c%.c}").o
+    cyaml_objects+=("$o")
+    if stale "$o" "$c" "$yams"/CYaml/src/yaml_private.h "$yams"/CYaml/include/yaml.h; then
+        echo "building CYaml/$(basename "$c")"
+        clang -fsanitize=fuzzer-no-link,address -O1 -g -DYAML_DECLARE_STATIC \
+            -I "$yams/CYaml/include" -c "$c" -o "$o"
+    fi
+done
+
+module Yams fuzzer,address -DSWIFT_PACKAGE -Xcc -DYAML_DECLARE_STATIC -I "$yams/CYaml/include" \
+    -- "$yams"/Yams/*.swift
+module RealModule address -I "$numerics/_NumericsShims/include" -- "$numerics"/RealModule/*.swift
+module MatrixCore address -I "$numerics/_NumericsShims/include" -- \
+    Sources/MatrixCore/MatrixScalar.swift Sources/MatrixCore/Kernels.swift Sources/MatrixCore/SeededGenerator.swift
+module NeuralNet fuzzer,address -I "$numerics/_NumericsShims/include" -- \
+    Sources/NeuralNet/Activation.swift Sources/NeuralNet/Initializer.swift
+
+sources=(Sources/Experiments/Parameters.swift Sources/Experiments/YAMLFields.swift fuzz/params/FuzzParams.swift)
+objects=("$build"/{Yams,RealModule,MatrixCore,NeuralNet}.o "${cyaml_objects[@]}")
+if stale "$out/fuzz-params" "${sources[@]}" "${objects[@]}"; then
+    echo "building fuzz-params"
+    swiftc "${swift_flags[@]}" -sanitize=fuzzer,address -module-name ParamsFuzz \
+        -I "$yams/CYaml/include" -I "$numerics/_NumericsShims/include" -Xcc -DYAML_DECLARE_STATIC \
+        "${sources[@]}" "${objects[@]}" -lm -o "$out/fuzz-params"
+fi
+echo "build took $((SECONDS - started)) s"
+
+exec "$out/fuzz-params" \
+    -max_total_time="${FUZZ_SECONDS:-60}" \
+    -max_len="${FUZZ_MAX_LEN:-4096}" \
+    -timeout="${FUZZ_TIMEOUT:-10}" \
+    -dict=fuzz/params/yaml.dict \
+    -print_final_stats=1 \
+    -artifact_prefix="$out/" \
+    "$@" \
+    "$out/corpus"
