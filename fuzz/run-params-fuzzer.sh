@@ -5,9 +5,9 @@
 # No package build: only what Parameters.swift needs is compiled, as five small modules,
 #   CYaml       libyaml's C sources (clang, -fsanitize=fuzzer-no-link,address), objects only
 #   Yams        Yams' Swift sources                               (instrumented for the fuzzer)
-#   RealModule  swift-numerics' RealModule, which SeededGenerator needs (address sanitizer only)
-#   MatrixCore  Sources/MatrixCore/{MatrixScalar,Kernels,SeededGenerator}.swift: Pointwise and
-#               SeededGenerator, without the BLAS files           (address sanitizer only)
+#   RealModule  swift-numerics' RealModule                        (not instrumented)
+#   MatrixCore  Sources/MatrixCore/*.swift (Pointwise, SeededGenerator; links openblas)
+#                                                                 (not instrumented)
 #   NeuralNet   Sources/NeuralNet/{Activation,Initializer}.swift  (instrumented)
 # then Sources/Experiments/{Parameters,YAMLFields}.swift with the driver into the binary.
 # Each step is skipped when its output is newer than its inputs and this script.
@@ -47,15 +47,18 @@ started=$SECONDS
 swift_flags=(-parse-as-library -O -wmo -swift-version 5 -I "$build/modules")
 
 # module NAME SANITIZERS [FLAG...] -- FILE...: compiles one Swift module to an object and a
-# .swiftmodule under $build.
+# .swiftmodule under $build. Modules are built in dependency order; once one is rebuilt, every
+# later one is too (it may import it).
+rebuilt=0
 module() {
     local name=$1 sanitizers=$2; shift 2
     local extra=()
     while [[ $1 != -- ]]; do extra+=("$1"); shift; done
     shift
-    if stale "$build/$name.o" "$@"; then
+    if (( rebuilt )) || stale "$build/$name.o" "$@"; then
+        rebuilt=1
         echo "building $name"
-        swiftc "${swift_flags[@]}" -sanitize="$sanitizers" "${extra[@]}" -module-name "$name" \
+        swiftc "${swift_flags[@]}" ${sanitizers:+-sanitize="$sanitizers"} "${extra[@]}" -module-name "$name" \
             -emit-module -emit-module-path "$build/modules/$name.swiftmodule" \
             -c "$@" -o "$build/$name.o"
     fi
@@ -72,21 +75,28 @@ for c in "$yams"/CYaml/src/*.c; do
     fi
 done
 
+# Not under test, so not instrumented: RealModule and MatrixCore (all of it: its files depend
+# on one another; CBLAS's module map links openblas).
+numerics_shims=(-I "$numerics/_NumericsShims/include")
+blas=(-I Sources/CBLAS)
+for flag in $(pkg-config --cflags openblas 2>/dev/null); do blas+=(-Xcc "$flag"); done
+module RealModule "" "${numerics_shims[@]}" -- "$numerics"/RealModule/*.swift
+module MatrixCore "" "${numerics_shims[@]}" "${blas[@]}" -- Sources/MatrixCore/*.swift
+# Parameters.swift needs only Activation/Initializer(name:) and their names from NeuralNet.
+module NeuralNet fuzzer,address "${numerics_shims[@]}" "${blas[@]}" -- \
+    Sources/NeuralNet/Activation.swift Sources/NeuralNet/Initializer.swift
+
 module Yams fuzzer,address -DSWIFT_PACKAGE -Xcc -DYAML_DECLARE_STATIC -I "$yams/CYaml/include" \
     -- "$yams"/Yams/*.swift
-module RealModule address -I "$numerics/_NumericsShims/include" -- "$numerics"/RealModule/*.swift
-module MatrixCore address -I "$numerics/_NumericsShims/include" -- \
-    Sources/MatrixCore/MatrixScalar.swift Sources/MatrixCore/Kernels.swift Sources/MatrixCore/SeededGenerator.swift
-module NeuralNet fuzzer,address -I "$numerics/_NumericsShims/include" -- \
-    Sources/NeuralNet/Activation.swift Sources/NeuralNet/Initializer.swift
 
 sources=(Sources/Experiments/Parameters.swift Sources/Experiments/YAMLFields.swift fuzz/params/FuzzParams.swift)
 objects=("$build"/{Yams,RealModule,MatrixCore,NeuralNet}.o "${cyaml_objects[@]}")
-if stale "$out/fuzz-params" "${sources[@]}" "${objects[@]}"; then
+if (( rebuilt )) || stale "$out/fuzz-params" "${sources[@]}" "${objects[@]}"; then
     echo "building fuzz-params"
     swiftc "${swift_flags[@]}" -sanitize=fuzzer,address -module-name ParamsFuzz \
-        -I "$yams/CYaml/include" -I "$numerics/_NumericsShims/include" -Xcc -DYAML_DECLARE_STATIC \
-        "${sources[@]}" "${objects[@]}" -lm -o "$out/fuzz-params"
+        -I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC "${numerics_shims[@]}" "${blas[@]}" \
+        "${sources[@]}" "${objects[@]}" $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lm \
+        -o "$out/fuzz-params"
 fi
 echo "build took $((SECONDS - started)) s"
 

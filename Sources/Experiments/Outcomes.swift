@@ -18,6 +18,10 @@ public struct RowOutcome: Sendable {
     public var chosenLearningRate: Double
     public var runs: [RunResult]
 
+    public init(plan: RowPlan, sweep: [SweepPoint], chosenLearningRate: Double, runs: [RunResult]) {
+        self.plan = plan; self.sweep = sweep; self.chosenLearningRate = chosenLearningRate; self.runs = runs
+    }
+
     public var id: String { plan.id }
     public var label: String { plan.label }
     public var parameterCount: Int { runs.first?.parameterCount ?? plan.template.parameterCount }
@@ -59,6 +63,11 @@ public struct Outcomes: Sendable {
     public var keys: Set<String> = []
     public var names: Set<String> = []
     public var datasetChecksums: [String: String] = [:]
+
+    public init(parameters: Parameters, planner: Planner) {
+        self.parameters = parameters
+        self.planner = planner
+    }
 
     public var isComplete: Bool { missing.isEmpty }
 

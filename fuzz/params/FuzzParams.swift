@@ -12,6 +12,8 @@
 //     lies in 1...(lines of the input + 1): libyaml puts end-of-input one line past the last.
 // Any other error type, a trap, an ASan report or a timeout is a finding.
 
+import NeuralNet
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let text = String(validating: UnsafeBufferPointer(start: data, count: size), as: UTF8.self) else {
@@ -84,8 +86,8 @@ private func checkValid(_ p: Parameters) {
 
     let b = p.base
     precondition(sizes(b.hiddenUnits), "base.hidden_units \(b.hiddenUnits)")
-    precondition(Activation(name: b.activation) != nil && b.activation.lowercased() != "softmax",
-                 "base.activation \(b.activation)")
+    let activation = Activation(name: b.activation)
+    precondition(activation != nil && activation != .softmax, "base.activation \(b.activation)")
     precondition(Initializer(name: b.initializer) != nil, "base.initializer \(b.initializer)")
     precondition(b.learningRate > 0, "base.learning_rate \(b.learningRate)")
     precondition(b.batchSize >= 1 && b.batchSize <= 60000 - p.validationImages, "base.batch_size \(b.batchSize)")
