@@ -96,7 +96,7 @@ if (( rebuilt )) || stale "$out/fuzz-params" "${sources[@]}" "${objects[@]}"; th
     swiftc "${swift_flags[@]}" -sanitize=fuzzer,address -module-name ParamsFuzz \
         -I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC "${numerics_shims[@]}" "${blas[@]}" \
         "${sources[@]}" "${objects[@]}" $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lm \
-        -o "$out/fuzz-params"
+        -use-ld=lld -o "$out/fuzz-params"
 fi
 echo "build took $((SECONDS - started)) s"
 

@@ -12,4 +12,10 @@ where Self.RawSignificand: FixedWidthInteger {
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// y = alpha * op(A) x + beta * y for a row-major m x n matrix A (lda its row stride);
+    /// op(A) is A (y has m elements) or its transpose (y has n elements). Single-example
+    /// steps (the per-sample rule) use this: GEMM with one row would re-pack the weights.
+    static func gemv(transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                     x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
 }

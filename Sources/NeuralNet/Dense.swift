@@ -44,8 +44,13 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
             for r in 0..<rows { (output + r * n).update(from: b.baseAddress!, count: n) }
         }
         weight.value.storage.withUnsafeBufferPointer { w in
-            Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k,
-                        alpha: 1, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output, ldc: n)
+            if rows == 1 {
+                // y = W^T x: a matrix-vector product, no packing of W.
+                Scalar.gemv(transpose: true, m: k, n: n, alpha: 1, a: w.baseAddress!, lda: n, x: input, beta: 1, y: output)
+            } else {
+                Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k,
+                            alpha: 1, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output, ldc: n)
+            }
         }
         if let f = activation.pointwise {
             Kernels.apply(f, output, count: rows * n)
@@ -68,16 +73,28 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         }
         // dW = x^T dz (k x n), db = column sums of dz, dx = dz W^T (rows x k).
         weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
-            Scalar.gemm(transposeA: true, transposeB: false, m: k, n: n, k: rows,
-                        alpha: 1, a: input, lda: k, b: gradient, ldb: n, beta: 0, c: dw.baseAddress!, ldc: n)
+            if rows == 1 {
+                // dW = x dz^T, an outer product.
+                for i in 0..<k {
+                    let xi = input[i], row = dw.baseAddress! + i * n
+                    for j in 0..<n { row[j] = xi * gradient[j] }
+                }
+            } else {
+                Scalar.gemm(transposeA: true, transposeB: false, m: k, n: n, k: rows,
+                            alpha: 1, a: input, lda: k, b: gradient, ldb: n, beta: 0, c: dw.baseAddress!, ldc: n)
+            }
         }
         bias.gradient.storage.withUnsafeMutableBufferPointer { db in
             Kernels.sumColumns(gradient, rows: rows, columns: n, into: db.baseAddress!)
         }
         if let dx = inputGradient {
             weight.value.storage.withUnsafeBufferPointer { w in
-                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: k, k: n,
-                            alpha: 1, a: gradient, lda: n, b: w.baseAddress!, ldb: n, beta: 0, c: dx, ldc: k)
+                if rows == 1 {
+                    Scalar.gemv(transpose: false, m: k, n: n, alpha: 1, a: w.baseAddress!, lda: n, x: gradient, beta: 0, y: dx)
+                } else {
+                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: k, k: n,
+                                alpha: 1, a: gradient, lda: n, b: w.baseAddress!, ldb: n, beta: 0, c: dx, ldc: k)
+                }
             }
         }
     }

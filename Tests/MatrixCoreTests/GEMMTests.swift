@@ -73,3 +73,17 @@ final class GEMMTests: XCTestCase {
         BLAS.threads = before
     }
 }
+
+final class GEMVTests: XCTestCase {
+    func testMatrixVectorProductsAgreeWithPlainLoop() {
+        var g = SeededGenerator(seed: 9)
+        let m = 37, n = 11
+        let a = (0..<(m * n)).map { _ in g.uniform(-1, 1) }
+        let x = (0..<m).map { _ in g.uniform(-1, 1) }, z = (0..<n).map { _ in g.uniform(-1, 1) }
+        var yt = [Double](repeating: 1, count: n), y = [Double](repeating: 1, count: m)
+        Double.gemv(transpose: true, m: m, n: n, alpha: 1, a: a, lda: n, x: x, beta: 1, y: &yt)
+        Double.gemv(transpose: false, m: m, n: n, alpha: 2, a: a, lda: n, x: z, beta: 0, y: &y)
+        for j in 0..<n { XCTAssertEqual(yt[j], 1 + (0..<m).map { a[$0 * n + j] * x[$0] }.reduce(0, +), accuracy: 1e-12) }
+        for i in 0..<m { XCTAssertEqual(y[i], 2 * (0..<n).map { a[i * n + $0] * z[$0] }.reduce(0, +), accuracy: 1e-12) }
+    }
+}

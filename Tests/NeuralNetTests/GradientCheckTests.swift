@@ -60,6 +60,18 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertGreaterThan(mismatch, 1e-3, "different networks have different gradients")
     }
 
+    func testSingleExamplePathOfThePerSampleRule() {
+        // One row takes the matrix-vector path (gemv and an outer product) instead of GEMM.
+        let data = blobs(Double.self, count: 1, features: 20, classes: 10)
+        for hidden in [[16], [12, 8]] {
+            let model = mlp(Double.self, inputs: 20, hidden: hidden, classes: 10, activation: .improvedSigmoid)
+            for r in GradientCheck.run(model: model, inputs: data.inputs, labels: data.labels.map(Int.init)) {
+                XCTAssertLessThan(r.maxAbsoluteDifference, 1e-4, "\(hidden) \(r.name)")
+                XCTAssertGreaterThan(r.maxAbsoluteGradient, 1e-4)
+            }
+        }
+    }
+
     func testFloatModelConvertsToDouble() {
         let model = mlp(Float.self, inputs: 20, hidden: [8], classes: 10, activation: .sigmoid)
         let double = model.converted(to: Double.self)
