@@ -38,9 +38,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // Vectorised exp/sigmoid/tanh in C, one build per instruction set, picked at load time.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Row-major matrices, GEMM through BLAS, vectorised kernels, seeded random numbers.
         .target(name: "MatrixCore",
-                dependencies: blasDependency + [.product(name: "RealModule", package: "swift-numerics")],
+                dependencies: blasDependency + ["CKernels", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: optimised),
         // Layers, activations, initialisers, loss, optimisers, training loop, gradient check.
         .target(name: "NeuralNet", dependencies: ["MatrixCore"], swiftSettings: optimised),

@@ -65,7 +65,7 @@ struct MakeReport: ParsableCommand {
         } catch let e as ExitCode {
             throw e
         } catch {
-            let message = (error as? CustomStringConvertible)?.description ?? error.localizedDescription
+            let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
             FileHandle.standardError.write(Data("make-report: error: \(message)\nNothing was changed in report/ or figures/.\n".utf8))
             throw ExitCode.failure
         }
