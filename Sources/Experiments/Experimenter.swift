@@ -72,11 +72,7 @@ public final class Experimenter: @unchecked Sendable {
         // Phase 1: runs whose specs are fixed, and every sweep point.
         var phase1: [Job] = []
         var pending: [Job] = []
-        func want(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) {
-            let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
-            outcomes.keys.insert(key); outcomes.names.insert(name)
-            pending.append(Job(name: name, group: group, key: key, work: .train(spec), why: "", cost: cost(spec)))
-        }
+        func want(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) { pending.append(job(name, group, spec)) }
         for s in p.seeds(for: .base) { want("2/base/seed=\(s)", .base, p.plottedSpec(p.baseRun, learningRate: nil, seed: s)) }
         let gc = p.gradientCheckSpec
         let gcKey = ResultStore.key(kind: "gradient-check", spec: gc, checksums: checksums, codeVersion: TrainingCode.version)
@@ -126,17 +122,16 @@ public final class Experimenter: @unchecked Sendable {
                 outcomes.missing.insert(group)
             }
         }
+        // The bonus chain: its rate, then dropout and T chosen on validation, one after the other.
+        let bonusRows = try resolveBonus(bonusRate: chosen["5/\(p.bonusRows[0].id)"]?.0)
+
         // Phase 2: plotted runs at the chosen rates.
-        let bonusRate = chosen["5/\(p.bonusRows[0].id)"]?.0
         func plotted(_ group: ExperimentGroup, _ row: RowPlan) -> Double?? {
-            if row.grid == nil {
-                if group == .bonus { return bonusRate.map { Optional($0) } }
-                return .some(nil)
-            }
+            if row.grid == nil { return .some(nil) }
             return chosen["\(group.rawValue)/\(row.id)"].map { Optional($0.0) }
         }
         var plottedRows: [(ExperimentGroup, RowPlan, Double?)] = []
-        for (group, rows) in [(ExperimentGroup.tricks, p.trickRows), (.topologies, p.topologyRows), (.bonus, p.bonusRows)] {
+        for (group, rows) in [(ExperimentGroup.tricks, p.trickRows), (.topologies, p.topologyRows), (.bonus, bonusRows ?? [])] {
             for row in rows {
                 guard let lr = plotted(group, row) else { outcomes.missing.insert(group); continue }
                 plottedRows.append((group, row, lr))
@@ -157,7 +152,7 @@ public final class Experimenter: @unchecked Sendable {
                 }
                 runs.append(r)
             }
-            let sweepInfo = chosen["\(group.rawValue)/\(row.id)"]
+            let sweepInfo = chosen["\(group.rawValue)/\(row.id)"] ?? (group == .bonus ? chosen["5/ReLU"] : nil)
             return RowOutcome(plan: row, sweep: sweepInfo?.1 ?? [], chosenLearningRate: lr ?? row.template.learningRate, runs: runs)
         }
         outcomes.base = outcome(.base, p.baseRun, lr: nil)
@@ -184,7 +179,49 @@ public final class Experimenter: @unchecked Sendable {
         return outcomes
     }
 
+    /// Runs the bonus's validation choices in order (dropout rate on the wide layer, then T
+    /// of the annealing) and returns the five rows with the chosen values, or nil (and the
+    /// group marked missing) when some result is unavailable.
+    private func resolveBonus(bonusRate: Double?) throws -> [RowPlan]? {
+        let p = planner
+        guard let rate = bonusRate else { outcomes.missing.insert(.bonus); return nil }
+        func choose(_ knob: String, _ step: String, _ values: [Double], _ row: (Double) -> RowPlan) throws -> Double? {
+            var jobs: [Job] = []
+            for v in values {
+                for s in p.choiceSeeds {
+                    jobs.append(job("5/\(step)/\(knob)=\(v.formatted6)/seed=\(s)/choice", .bonus, p.sweepSpec(row(v), learningRate: rate, seed: s)))
+                }
+            }
+            try execute(jobs)
+            var candidates: [(value: Double, accuracy: Summary)] = []
+            for v in values {
+                var accs: [Double] = []
+                for s in p.choiceSeeds {
+                    guard let r = result(p.sweepSpec(row(v), learningRate: rate, seed: s)) else { return nil }
+                    accs.append(r.diverged ? 0 : (r.history.final("validation")?.accuracy ?? 0))
+                }
+                candidates.append((v, Summary(accs)))
+            }
+            let best = candidates.max { $0.accuracy.mean < $1.accuracy.mean }!.value
+            outcomes.bonusChoices.append(Choice(knob: knob, step: step, candidates: candidates, chosen: best))
+            return best
+        }
+        guard let dropout = try choose("dropout", "Dropout", p.parameters.bonus.dropoutGrid,
+                                       { p.bonusRows(learningRate: rate, dropout: $0)[2] }),
+              let annealing = try choose("T", "Anneal", p.parameters.bonus.annealingGrid,
+                                         { p.bonusRows(learningRate: rate, dropout: dropout, annealing: $0)[3] })
+        else { outcomes.missing.insert(.bonus); return nil }
+        return p.bonusRows(learningRate: rate, dropout: dropout, annealing: annealing)
+    }
+
     private var memo: [String: RunResult] = [:]
+
+    /// A training job for `spec`, recorded as part of the outcomes (for pruning the cache).
+    private func job(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) -> Job {
+        let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
+        outcomes.keys.insert(key); outcomes.names.insert(name)
+        return Job(name: name, group: group, key: key, work: .train(spec), why: "", cost: cost(spec))
+    }
 
     private func result(_ spec: RunSpec) -> RunResult? {
         let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)

@@ -11,6 +11,16 @@ public struct SweepPoint: Sendable {
     public var summary: Summary { Summary(finalValidationAccuracy.compactMap { $0 }) }
 }
 
+/// One of the bonus's choices on validation: a knob, its candidates and what won.
+public struct Choice: Sendable {
+    /// "dropout" or "T".
+    public var knob: String
+    public var step: String
+    /// Candidate value -> final validation accuracy per choice seed.
+    public var candidates: [(value: Double, accuracy: Summary)]
+    public var chosen: Double
+}
+
 /// A table row after running: its sweep, the chosen rate and the plotted runs (one per seed).
 public struct RowOutcome: Sendable {
     public var plan: RowPlan
@@ -57,6 +67,8 @@ public struct Outcomes: Sendable {
     public var topologies: [RowOutcome] = []
     public var bonus: [RowOutcome] = []
     public var replication: [RowOutcome] = []
+    /// The bonus's choices of dropout rate and T, in order.
+    public var bonusChoices: [Choice] = []
     /// Groups whose results are not all available (not run yet, or excluded by --only).
     public var missing: Set<ExperimentGroup> = []
     /// Every result key and run name the outcomes were built from (for pruning the cache).

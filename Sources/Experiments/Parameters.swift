@@ -42,13 +42,16 @@ public struct Parameters: Codable, Hashable, Sendable {
     }
     public struct Bonus: Codable, Hashable, Sendable {
         public var hiddenUnits = 512
-        public var dropout = 0.3
-        /// T of lr0 / (1 + t/T), in batches.
-        public var annealingBatches = 2110.0
+        /// Dropout rates tried on the wide layer; the best on validation is kept.
+        public var dropoutGrid = [0.2, 0.4]
+        /// T of lr0 / (1 + t/T), in batches, tried; the best on validation is kept.
+        public var annealingGrid = [1055.0, 4220.0]
         public var shiftPixels = 2
-        public var epochs = 30
+        public var epochs = 20
         /// The learning-rate grid searched for the first bonus step (ReLU), reused after.
         public var learningRateGrid = [0.2, 0.1, 0.05, 0.02]
+        /// Seeds used to choose dropout and T (the first ones of the report's seeds).
+        public var choiceSeeds = 1
     }
     public struct Replication: Codable, Hashable, Sendable {
         public var seeds = 1
@@ -157,10 +160,15 @@ public struct Parameters: Codable, Hashable, Sendable {
         }
         if let b = try top.mapping("bonus") {
             p.bonus.hiddenUnits = try positive(b, "hidden_units", p.bonus.hiddenUnits)
-            p.bonus.dropout = try b.double("dropout", default: p.bonus.dropout)
-            guard p.bonus.dropout >= 0 && p.bonus.dropout < 1 else { throw b.error("dropout", "must be in [0, 1)") }
-            p.bonus.annealingBatches = try b.double("annealing_batches", default: p.bonus.annealingBatches)
-            guard p.bonus.annealingBatches > 0 else { throw b.error("annealing_batches", "must be greater than 0") }
+            p.bonus.dropoutGrid = try b.doubles("dropout_grid", default: p.bonus.dropoutGrid)
+            guard !p.bonus.dropoutGrid.isEmpty, p.bonus.dropoutGrid.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
+                throw b.error("dropout_grid", "needs at least one dropout rate, each in [0, 1)")
+            }
+            p.bonus.annealingGrid = try b.doubles("annealing_grid", default: p.bonus.annealingGrid)
+            guard !p.bonus.annealingGrid.isEmpty, p.bonus.annealingGrid.allSatisfy({ $0 > 0 }) else {
+                throw b.error("annealing_grid", "needs at least one T, each greater than 0")
+            }
+            p.bonus.choiceSeeds = try positive(b, "choice_seeds", p.bonus.choiceSeeds)
             p.bonus.shiftPixels = try b.int("shift_pixels", default: p.bonus.shiftPixels)
             guard (0...8).contains(p.bonus.shiftPixels) else { throw b.error("shift_pixels", "must be between 0 and 8") }
             p.bonus.epochs = try positive(b, "epochs", p.bonus.epochs)

@@ -136,28 +136,35 @@ public struct Planner: Sendable {
     }
 
     /// Task 5: from M, each change on top of the previous. The first step's learning rate
-    /// comes from the bonus grid; later steps keep it (annealing starts from it).
-    public var bonusRows: [RowPlan] {
+    /// comes from the bonus grid and is kept after (annealing starts from it); the dropout
+    /// rate and T are chosen on validation among their grids (see `Experimenter`). Until a
+    /// choice is known, the first value of its grid stands in.
+    public func bonusRows(learningRate: Double? = nil, dropout: Double? = nil, annealing: Double? = nil) -> [RowPlan] {
         var t = trickRows[4].template
         t.epochs = epochsOverride ?? p.bonus.epochs
         t.evaluationsPerEpoch = 1
         t.firstEpochEvaluations = nil
+        if let learningRate { t.learningRate = learningRate }
         var rows: [RowPlan] = []
         t.activation = "relu"
-        rows.append(RowPlan(id: "ReLU", label: "+ ReLU", template: t, grid: p.bonus.learningRateGrid))
+        rows.append(RowPlan(id: "ReLU", label: "+ ReLU", template: t, grid: learningRate == nil ? p.bonus.learningRateGrid : nil))
         t.initializer = "xavier"
         rows.append(RowPlan(id: "Xavier", label: "+ Xavier init", template: t, grid: nil))
         t.hiddenUnits = [p.bonus.hiddenUnits]
-        t.dropout = p.bonus.dropout
-        rows.append(RowPlan(id: "Dropout", label: "+ \(p.bonus.hiddenUnits) units, dropout \(p.bonus.dropout.formatted6)",
+        t.dropout = dropout ?? p.bonus.dropoutGrid[0]
+        rows.append(RowPlan(id: "Dropout", label: "+ \(p.bonus.hiddenUnits) units, dropout \(t.dropout.formatted6)",
                             template: t, grid: nil))
-        t.annealingBatches = p.bonus.annealingBatches
-        rows.append(RowPlan(id: "Anneal", label: "+ lr annealing (T = \(p.bonus.annealingBatches.formatted6) batches)",
-                            template: t, grid: nil))
+        t.annealingBatches = annealing ?? p.bonus.annealingGrid[0]
+        rows.append(RowPlan(id: "Anneal", label: "+ lr annealing, T = \(t.annealingBatches!.formatted6)", template: t, grid: nil))
         t.shiftPixels = p.bonus.shiftPixels
         rows.append(RowPlan(id: "Shift", label: "+ random shifts ±\(p.bonus.shiftPixels) px", template: t, grid: nil))
         return rows
     }
+
+    public var bonusRows: [RowPlan] { bonusRows() }
+
+    /// Seeds on which the bonus's dropout rate and T are chosen.
+    public var choiceSeeds: [UInt64] { Array(seeds(for: .bonus).prefix(max(1, p.bonus.choiceSeeds))) }
 
     /// Issue 7: the per-sample rule on task 3's rows (B, S, I, N at the replication rate,
     /// M at its own) and task 4's nets, evaluated at epoch ends.

@@ -56,8 +56,9 @@ public struct ContextBuilder {
             "parameterCount": Format.integer(base.parameterCount),
             "gradientImages": "\(p.gradientCheck.images)", "gradientEpsilon": Format.rate(p.gradientCheck.epsilon),
             "bonusGrid": p.bonus.learningRateGrid.map(Format.rate).joined(separator: ", "),
-            "bonusWidth": "\(p.bonus.hiddenUnits)", "bonusDropout": Format.rate(p.bonus.dropout),
-            "bonusT": Format.rate(p.bonus.annealingBatches), "bonusShift": "\(p.bonus.shiftPixels)",
+            "bonusWidth": "\(p.bonus.hiddenUnits)", "bonusDropoutGrid": p.bonus.dropoutGrid.map(Format.rate).joined(separator: ", "),
+            "bonusTGrid": p.bonus.annealingGrid.map(Format.rate).joined(separator: ", "), "bonusShift": "\(p.bonus.shiftPixels)",
+            "bonusChoiceSeeds": "\(outcomes.planner.choiceSeeds.count)", "bonusChoiceSeedsPlural": outcomes.planner.choiceSeeds.count > 1,
             "bonusEpochs": "\(outcomes.planner.bonusRows.first?.template.epochs ?? p.bonus.epochs)",
             "replicationSeeds": "\(min(p.replication.seeds, p.seeds))",
             "replicationRate": Format.rate(p.replication.learningRate),
@@ -250,6 +251,24 @@ public struct ContextBuilder {
         c["table"] = MarkdownTable(header: header, rows: lines).markdown
         c["row"] = byId(rows)
         c["lr"] = Format.rate(rows[0].chosenLearningRate)
+        for choice in outcomes.bonusChoices {
+            c[choice.knob == "T" ? "chosenT" : "chosenDropout"] = Format.rate(choice.chosen)
+        }
+        c["choicesTable"] = MarkdownTable(
+            header: ["Step", "Setting", "Candidate", "Final validation accuracy", "Kept"],
+            rows: outcomes.bonusChoices.flatMap { choice in
+                choice.candidates.map { [choice.step, choice.knob, Format.rate($0.value), Format.percent($0.accuracy),
+                                         $0.value == choice.chosen ? "✓" : ""] }
+            }, rightAligned: [false, false, true, true, false]).markdown
+        // How many epochs: where validation loss bottoms out on the last step (early stopping's pick).
+        if let last = rows.last {
+            let picks = last.runs.map { run in
+                EarlyStopping.pick(validationLosses: (1...last.finalEpoch).compactMap { run.loss("validation", epoch: $0) },
+                                   patience: p.evaluation.earlyStoppingPatience).best
+            }
+            c["bestEpochs"] = picks.map(String.init).joined(separator: ", ")
+            c["stillImproving"] = picks.contains(last.finalEpoch)
+        }
         if let last = rows.last {
             let test = last.finalAccuracy("test")
             c["finalTest"] = Format.percent(test)

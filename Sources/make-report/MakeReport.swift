@@ -93,6 +93,8 @@ struct MakeReport: ParsableCommand {
             if parameters.learningRateGrid.isEmpty { parameters.learningRateGrid = [0.5] }
             parameters.bonus.learningRateGrid = [parameters.bonus.learningRateGrid[parameters.bonus.learningRateGrid.count / 2]]
             parameters.bonus.hiddenUnits = min(parameters.bonus.hiddenUnits, 128)
+            parameters.bonus.dropoutGrid = Array(parameters.bonus.dropoutGrid.prefix(1))
+            parameters.bonus.annealingGrid = Array(parameters.bonus.annealingGrid.prefix(1))
         } else if let output {
             outputRoot = URL(fileURLWithPath: output, relativeTo: cwd)
         }
