@@ -17,6 +17,7 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name IDXFuzz \
     fuzz/idx/FuzzIDX.swift \
     -lz -o "$out/fuzz-idx"
 
+export SWIFT_BACKTRACE=enable=no  # a crash must end the run, not wait in the backtracer
 exec "$out/fuzz-idx" \
     -max_total_time="${FUZZ_SECONDS:-60}" \
     -max_len="${FUZZ_MAX_LEN:-4096}" \

@@ -6,8 +6,8 @@
 #   CYaml       libyaml's C sources (clang, -fsanitize=fuzzer-no-link,address), objects only
 #   Yams        Yams' Swift sources                               (instrumented for the fuzzer)
 #   RealModule  swift-numerics' RealModule                        (not instrumented)
-#   MatrixCore  Sources/MatrixCore/*.swift (Pointwise, SeededGenerator; links openblas)
-#                                                                 (not instrumented)
+#   MatrixCore  Sources/MatrixCore/SeededGenerator.swift and fuzz/params/PointwiseStandIn.swift
+#               (what Activation/Initializer.swift use, without BLAS) (not instrumented)
 #   NeuralNet   Sources/NeuralNet/{Activation,Initializer}.swift  (instrumented)
 # then Sources/Experiments/{Parameters,YAMLFields}.swift with the driver into the binary.
 # Each step is skipped when its output is newer than its inputs and this script.
@@ -16,11 +16,13 @@
 # are missing). Outputs, all under fuzz/out/params/: fuzz-params (binary), build/ (objects,
 # modules), corpus/ (a copy of fuzz/params/corpus, which is never written to, plus the inputs
 # the fuzzer adds), crash-*, timeout-*, oom-* (findings, if any). Extra arguments go to
-# libFuzzer. libFuzzer exits 0 when the time is up and non-zero (1 crash, 70 timeout, 71 out
-# of memory) when it finds something, and so does this script. To replay a finding:
-#   fuzz/out/params/fuzz-params fuzz/out/params/crash-...
+# libFuzzer. libFuzzer exits 0 when the time is up and non-zero when it finds something (77 for
+# a crash or failed check, 70 for a timeout, 71 for running out of memory), and so does this
+# script; a failed build exits non-zero too. To replay a finding (same environment):
+#   SWIFT_BACKTRACE=enable=no fuzz/out/params/fuzz-params fuzz/out/params/crash-...
 set -euo pipefail
-cd "$(dirname "$0")/.."
+script=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+cd "$(dirname "$script")/.."
 
 checkouts=.build/checkouts
 if [[ ! -d $checkouts/Yams/Sources/CYaml || ! -d $checkouts/swift-numerics/Sources/RealModule ]]; then
@@ -39,7 +41,7 @@ stale() {
     local target=$1; shift
     [[ -e $target ]] || return 0
     local f
-    for f in "$@" "$0"; do [[ $f -nt $target ]] && return 0; done
+    for f in "$@" "$script"; do [[ $f -nt $target ]] && return 0; done
     return 1
 }
 
@@ -61,6 +63,7 @@ module() {
         swiftc "${swift_flags[@]}" ${sanitizers:+-sanitize="$sanitizers"} "${extra[@]}" -module-name "$name" \
             -emit-module -emit-module-path "$build/modules/$name.swiftmodule" \
             -c "$@" -o "$build/$name.o"
+        touch "$build/$name.o"  # swiftc leaves an object whose code did not change untouched
     fi
 }
 
@@ -75,15 +78,15 @@ for c in "$yams"/CYaml/src/*.c; do
     fi
 done
 
-# Not under test, so not instrumented: RealModule and MatrixCore (all of it: its files depend
-# on one another; CBLAS's module map links openblas).
+# Not under test, so not instrumented: RealModule, and a MatrixCore of the real
+# SeededGenerator.swift (it needs only RealModule) and a stand-in Pointwise enum, instead of
+# the real module with its BLAS and C kernels.
 numerics_shims=(-I "$numerics/_NumericsShims/include")
-blas=(-I Sources/CBLAS)
-for flag in $(pkg-config --cflags openblas 2>/dev/null); do blas+=(-Xcc "$flag"); done
 module RealModule "" "${numerics_shims[@]}" -- "$numerics"/RealModule/*.swift
-module MatrixCore "" "${numerics_shims[@]}" "${blas[@]}" -- Sources/MatrixCore/*.swift
+module MatrixCore "" "${numerics_shims[@]}" -- \
+    Sources/MatrixCore/SeededGenerator.swift fuzz/params/PointwiseStandIn.swift
 # Parameters.swift needs only Activation/Initializer(name:) and their names from NeuralNet.
-module NeuralNet fuzzer,address "${numerics_shims[@]}" "${blas[@]}" -- \
+module NeuralNet fuzzer,address "${numerics_shims[@]}" -- \
     Sources/NeuralNet/Activation.swift Sources/NeuralNet/Initializer.swift
 
 module Yams fuzzer,address -DSWIFT_PACKAGE -Xcc -DYAML_DECLARE_STATIC -I "$yams/CYaml/include" \
@@ -94,12 +97,19 @@ objects=("$build"/{Yams,RealModule,MatrixCore,NeuralNet}.o "${cyaml_objects[@]}"
 if (( rebuilt )) || stale "$out/fuzz-params" "${sources[@]}" "${objects[@]}"; then
     echo "building fuzz-params"
     swiftc "${swift_flags[@]}" -sanitize=fuzzer,address -module-name ParamsFuzz \
-        -I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC "${numerics_shims[@]}" "${blas[@]}" \
-        "${sources[@]}" "${objects[@]}" $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lm \
-        -use-ld=lld -o "$out/fuzz-params"
+        -I "$yams/CYaml/include" -Xcc -DYAML_DECLARE_STATIC "${numerics_shims[@]}" \
+        "${sources[@]}" "${objects[@]}" -lm -use-ld=lld -o "$out/fuzz-params"
 fi
 echo "build took $((SECONDS - started)) s"
 
+# Swift's own crash backtracer (swift-backtrace) hangs here when a libFuzzer+ASan binary traps
+# (a failed precondition waited over ten minutes); libFuzzer prints the stack and saves the
+# input itself.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
+# Yams hashes mapping keys recursively; a key nested to libyaml's limit (1000 levels) fits in
+# 8 MiB of stack without ASan but not with ASan's larger frames, so give the fuzzer 64 MiB
+# rather than report a stack overflow that the real build does not have.
+ulimit -s 65536 2>/dev/null || ulimit -s unlimited 2>/dev/null || true
 exec "$out/fuzz-params" \
     -max_total_time="${FUZZ_SECONDS:-60}" \
     -max_len="${FUZZ_MAX_LEN:-4096}" \

@@ -87,22 +87,26 @@ public struct Parameters: Codable, Hashable, Sendable {
 
     public static func parse(_ text: String, file: String = "parameters.yaml") throws -> Parameters {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+        do { root = try Yams.compose(yaml: text) } catch let YamlError.duplicatedKeysInMapping(duplicates, _) {
+            // Yams names one duplicate in an order that varies from run to run; name them all, sorted.
+            let keys = Set(duplicates.map { "\($0)" }).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            throw ParameterError(key: "", line: nil, message: "not valid YAML: duplicated key(s) \(keys) in one mapping", file: file)
+        } catch let error as YamlError {
             throw ParameterError(key: "", line: yamlLine(error), message: "not valid YAML: \(error)", file: file)
         }
         var p = Parameters()
         guard let root else { return p }
         let top = try YAMLFields(root, path: "", file: file)
         p.seeds = try top.int("seeds", default: p.seeds)
-        guard p.seeds >= 1 else { throw top.error("seeds", "must be at least 1") }
+        guard (1...100).contains(p.seeds) else { throw top.error("seeds", "must be between 1 and 100") }
         p.validationImages = try top.int("validation_images", default: p.validationImages)
         guard p.validationImages > 0 && p.validationImages < 60000 else {
             throw top.error("validation_images", "must be between 1 and 59,999 (of the 60,000 training images)")
         }
         if let b = try top.mapping("base") {
             p.base.hiddenUnits = try b.ints("hidden_units", default: p.base.hiddenUnits)
-            guard !p.base.hiddenUnits.isEmpty, p.base.hiddenUnits.allSatisfy({ $0 > 0 }) else {
-                throw b.error("hidden_units", "every hidden layer needs at least one unit")
+            guard !p.base.hiddenUnits.isEmpty, p.base.hiddenUnits.allSatisfy({ (1...100_000).contains($0) }) else {
+                throw b.error("hidden_units", "every hidden layer needs between 1 and 100,000 units")
             }
             p.base.activation = try b.string("activation", default: p.base.activation)
             try checkActivation(p.base.activation, b, "activation")
@@ -116,7 +120,7 @@ public struct Parameters: Codable, Hashable, Sendable {
                 throw b.error("batch_size", "is larger than the \(60000 - p.validationImages) training images")
             }
             p.base.epochs = try b.int("epochs", default: p.base.epochs)
-            guard p.base.epochs > 0 else { throw b.error("epochs", "must be at least 1") }
+            guard (1...1000).contains(p.base.epochs) else { throw b.error("epochs", "must be between 1 and 1000") }
             p.base.momentum = try b.double("momentum", default: p.base.momentum)
             guard (0..<1).contains(p.base.momentum) else { throw b.error("momentum", "must be in [0, 1)") }
             p.base.shuffle = try b.bool("shuffle", default: p.base.shuffle)
@@ -146,12 +150,12 @@ public struct Parameters: Codable, Hashable, Sendable {
         }
         if let t = try top.mapping("topologies") {
             p.topologies.hiddenUnits = try t.ints("hidden_units", default: p.topologies.hiddenUnits)
-            guard !p.topologies.hiddenUnits.isEmpty, p.topologies.hiddenUnits.allSatisfy({ $0 > 0 }) else {
-                throw t.error("hidden_units", "hidden size must be at least 1")
+            guard !p.topologies.hiddenUnits.isEmpty, p.topologies.hiddenUnits.allSatisfy({ (1...100_000).contains($0) }) else {
+                throw t.error("hidden_units", "hidden sizes must be between 1 and 100,000")
             }
             if t.has("two_layer_extra") {
                 let flat = try t.ints("two_layer_extra", default: [])
-                guard flat.count % 2 == 0, flat.allSatisfy({ $0 > 0 }) else {
+                guard flat.count % 2 == 0, flat.allSatisfy({ (1...100_000).contains($0) }) else {
                     throw t.error("two_layer_extra", "expected pairs of positive sizes, like [60, 60]")
                 }
                 p.topologies.twoLayerExtra = stride(from: 0, to: flat.count, by: 2).map { [flat[$0], flat[$0 + 1]] }
@@ -160,6 +164,7 @@ public struct Parameters: Codable, Hashable, Sendable {
         }
         if let b = try top.mapping("bonus") {
             p.bonus.hiddenUnits = try positive(b, "hidden_units", p.bonus.hiddenUnits)
+            guard p.bonus.hiddenUnits <= 100_000 else { throw b.error("hidden_units", "must be at most 100,000") }
             p.bonus.dropoutGrid = try b.doubles("dropout_grid", default: p.bonus.dropoutGrid)
             guard !p.bonus.dropoutGrid.isEmpty, p.bonus.dropoutGrid.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
                 throw b.error("dropout_grid", "needs at least one dropout rate, each in [0, 1)")
@@ -169,9 +174,11 @@ public struct Parameters: Codable, Hashable, Sendable {
                 throw b.error("annealing_grid", "needs at least one T, each greater than 0")
             }
             p.bonus.choiceSeeds = try positive(b, "choice_seeds", p.bonus.choiceSeeds)
+            guard p.bonus.choiceSeeds <= p.seeds else { throw b.error("choice_seeds", "cannot exceed seeds (\(p.seeds))") }
             p.bonus.shiftPixels = try b.int("shift_pixels", default: p.bonus.shiftPixels)
             guard (0...8).contains(p.bonus.shiftPixels) else { throw b.error("shift_pixels", "must be between 0 and 8") }
             p.bonus.epochs = try positive(b, "epochs", p.bonus.epochs)
+            guard p.bonus.epochs <= 1000 else { throw b.error("epochs", "must be at most 1000") }
             p.bonus.learningRateGrid = try b.doubles("learning_rate_grid", default: p.bonus.learningRateGrid)
             guard !p.bonus.learningRateGrid.isEmpty, p.bonus.learningRateGrid.allSatisfy({ $0 > 0 }) else {
                 throw b.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")
@@ -180,6 +187,7 @@ public struct Parameters: Codable, Hashable, Sendable {
         }
         if let r = try top.mapping("replication") {
             p.replication.seeds = try positive(r, "seeds", p.replication.seeds)
+            guard p.replication.seeds <= p.seeds else { throw r.error("seeds", "cannot exceed the report's seeds (\(p.seeds))") }
             p.replication.learningRate = try r.double("learning_rate", default: p.replication.learningRate)
             guard p.replication.learningRate > 0 else { throw r.error("learning_rate", "must be greater than 0") }
             p.replication.momentumLearningRate = try r.double("momentum_learning_rate", default: p.replication.momentumLearningRate)
@@ -197,7 +205,7 @@ public struct Parameters: Codable, Hashable, Sendable {
     }
 
     private static func checkActivation(_ name: String, _ f: YAMLFields, _ key: String) throws {
-        guard Activation(name: name) != nil, name != "softmax" else {
+        guard let activation = Activation(name: name), activation != .softmax else {
             var m = "unknown activation '\(name)'; one of \(Activation.names.filter { $0 != "softmax" }.joined(separator: ", "))"
             if let s = closest(name, among: Activation.names) { m += " (did you mean '\(s)'?)" }
             throw f.error(key, m)

@@ -60,12 +60,21 @@ final class YAMLFields {
     func double(_ key: String, default d: Double) throws -> Double {
         guard let v = value(key) else { return d }
         guard let x = v.float, v.scalar != nil else { throw error(key, "expected a number, found \(show(v))") }
+        guard x.isFinite else { throw error(key, "must be a finite number, found \(show(v))") }
         return x
+    }
+
+    /// A whole number written in decimal. Yams also reads YAML 1.1's base 60 ("1:30" = 90),
+    /// which traps on overflow inside Yams, and a leading 0 as octal ("064" = 52): neither
+    /// belongs in a parameters file, so only plain decimal digits are accepted.
+    private func integer(_ v: Node) -> Int? {
+        guard case .scalar(let s) = v, s.style == .plain else { return nil }
+        return Int(s.string, radix: 10)
     }
 
     func int(_ key: String, default d: Int) throws -> Int {
         guard let v = value(key) else { return d }
-        guard let x = v.int else { throw error(key, "expected a whole number, found \(show(v))") }
+        guard let x = integer(v) else { throw error(key, "expected a whole number, found \(show(v))") }
         return x
     }
 
@@ -86,16 +95,17 @@ final class YAMLFields {
         guard case .sequence = v else { throw error(key, "expected a list of numbers like [0.1, 0.5], found \(show(v))") }
         return try v.array().map { item in
             guard let x = item.float else { throw error(key, "expected numbers in the list, found \(show(item))") }
+            guard x.isFinite else { throw error(key, "expected finite numbers in the list, found \(show(item))") }
             return x
         }
     }
 
     func ints(_ key: String, default d: [Int]) throws -> [Int] {
         guard let v = value(key) else { return d }
-        if let single = v.int { return [single] }
+        if let single = integer(v) { return [single] }
         guard case .sequence = v else { throw error(key, "expected a list of whole numbers like [64], found \(show(v))") }
         return try v.array().map { item in
-            guard let x = item.int else { throw error(key, "expected whole numbers in the list, found \(show(item))") }
+            guard let x = integer(item) else { throw error(key, "expected whole numbers in the list, found \(show(item))") }
             return x
         }
     }

@@ -57,3 +57,34 @@ final class ParametersTests: XCTestCase {
         XCTAssertNotNil(e?.line)
     }
 }
+
+/// Inputs the parameters fuzzer found (fuzz/params), kept as regression tests.
+final class ParametersFuzzFindingsTests: XCTestCase {
+    private func error(_ yaml: String) -> ParameterError? {
+        do { _ = try Parameters.parse(yaml, file: "p.yaml"); return nil } catch let e as ParameterError { return e } catch { return nil }
+    }
+
+    func testSoftmaxIsRejectedInAnyCase() {
+        XCTAssertEqual(error("base:\n  activation: Softmax\n")?.key, "base.activation")
+    }
+
+    func testBase60AndOctalAreNotNumbers() {
+        XCTAssertEqual(error("seeds: 1:0:0:0:0:0:0:0:0:0:0\n")?.key, "seeds")
+        XCTAssertEqual(error("seeds: 1:30\n")?.key, "seeds")
+        XCTAssertEqual(try Parameters.parse("base:\n  hidden_units: [064]\n").base.hiddenUnits, [64])
+    }
+
+    func testDuplicateKeysGiveTheSameMessageEveryTime() {
+        let yaml = "a: 1\n? [b]\n: 2\na: 3\n? [b]\n: 4\n"
+        let first = error(yaml)?.description
+        XCTAssertNotNil(first)
+        for _ in 0..<20 { XCTAssertEqual(error(yaml)?.description, first) }
+    }
+
+    func testInfinityAndHugeCountsAreRejected() {
+        XCTAssertEqual(error("base:\n  learning_rate: .inf\n")?.key, "base.learning_rate")
+        XCTAssertEqual(error("learning_rate_grid: [0.5, 1e999]\n")?.key, "learning_rate_grid")
+        XCTAssertEqual(error("seeds: 1777777767\n")?.key, "seeds")
+        XCTAssertEqual(error("seeds: 2\nreplication:\n  seeds: 3\n")?.key, "replication.seeds")
+    }
+}
