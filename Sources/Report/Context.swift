@@ -202,6 +202,10 @@ public struct ContextBuilder {
             d["wobble"] = String(format: "%.3f", wobble(mb))
             d["wobbleChosen"] = String(format: "%.3f", wobble(m))
             d["wobblesMore"] = !mb.divergedRuns.isEmpty || wobble(mb) > wobble(m)
+            // Collapsed: it trains to chance (10 classes) without a NaN to call it diverged.
+            let finalValidation = mb.finalAccuracy("validation").mean
+            d["collapsed"] = mb.divergedRuns.isEmpty && finalValidation < 0.2
+            d["stable"] = mb.divergedRuns.isEmpty && finalValidation >= 0.2
             c["momentumAtBase"] = d
         }
         return c
