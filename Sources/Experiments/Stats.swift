@@ -26,11 +26,21 @@ public enum Comparison: String, Codable, Sendable {
     public static let ruleDescription =
         "a difference counts when it exceeds twice the pooled standard deviation across seeds, 2·sqrt((sd_a² + sd_b²)/2)"
 
-    public init(_ a: Summary, versus b: Summary) {
-        let pooled = ((a.sd * a.sd + b.sd * b.sd) / 2).squareRoot()
+    /// `spread` stands in for the pooled standard deviation when a side has a single seed
+    /// (the one-seed replication borrows the spread of the same rows' mini-batch seeds);
+    /// without it, one seed has no spread to compare against and nothing counts as different.
+    public init(_ a: Summary, versus b: Summary, spread: Double? = nil) {
         let diff = a.mean - b.mean
-        // With one seed there is no spread to compare against: then nothing is "clearly" different.
-        if a.count < 2 || b.count < 2 || !diff.isFinite || abs(diff) <= 2 * pooled { self = .indistinguishable }
+        let pooled: Double
+        if a.count >= 2 && b.count >= 2 { pooled = ((a.sd * a.sd + b.sd * b.sd) / 2).squareRoot() }
+        else if let spread { pooled = spread }
+        else { self = .indistinguishable; return }
+        if !diff.isFinite || abs(diff) <= 2 * pooled { self = .indistinguishable }
         else { self = diff > 0 ? .higher : .lower }
+    }
+
+    /// The root mean square of standard deviations: the spread of several rows together.
+    public static func pooled(_ sds: [Double]) -> Double {
+        sds.isEmpty ? 0 : (sds.map { $0 * $0 }.reduce(0, +) / Double(sds.count)).squareRoot()
     }
 }

@@ -232,10 +232,19 @@ public struct ContextBuilder {
             if let r128 = row("128", in: rows) {
                 c["doubling"] = compare(r128.finalAccuracy("test"), r64.finalAccuracy("test"))
                 c["doublingTrain"] = compare(r128.finalAccuracy("train"), r64.finalAccuracy("train"))
+                c["doublingGap"] = compare(gaps(r128), gaps(r64))
             }
             if let hh = row("\(h)-\(h)", in: rows) { c["twoLayer"] = compare(hh.finalAccuracy("test"), r64.finalAccuracy("test")) }
         }
         return c
+    }
+
+    /// Train minus test accuracy after the last epoch, per seed.
+    func gaps(_ r: RowOutcome) -> Summary {
+        Summary(r.runs.compactMap { run -> Double? in
+            guard let tr = run.accuracy("train", epoch: r.finalEpoch), let te = run.accuracy("test", epoch: r.finalEpoch) else { return nil }
+            return tr - te
+        })
     }
 
     // MARK: Task 5
@@ -300,10 +309,11 @@ public struct ContextBuilder {
             let lines = pairs.filter { ids.contains($0.0) }.map { id, batch, per -> [String] in
                 let a = batch.finalAccuracy("test"), b = per.finalAccuracy("test")
                 let verdict: String
-                switch Comparison(b, versus: a) {
+                // A one-seed per-sample run borrows the mini-batch row's seed spread.
+                switch Comparison(b, versus: a, spread: a.sd) {
                 case .higher: verdict = "per-sample higher"
                 case .lower: verdict = "per-sample lower"
-                case .indistinguishable: verdict = (a.count < 2 || b.count < 2) ? "one seed: not tested" : "within seed spread"
+                case .indistinguishable: verdict = "within seed spread"
                 }
                 return [id, Format.rate(batch.chosenLearningRate), Format.percent(a), Format.rate(per.chosenLearningRate),
                         per.divergedRuns.isEmpty ? Format.percent(b) : "diverged", verdict]
@@ -332,12 +342,16 @@ public struct ContextBuilder {
         let ledger = ClaimsLedger(outcomes: outcomes)
         let claims = ledger.claims()
         let rows = claims.map { [$0.number, $0.claim, $0.evidence, $0.verdict] }
+        // Each cell holds one verdict per training rule ("mini-batch: …; per-sample: …").
+        let verdicts = claims.flatMap { $0.verdict.components(separatedBy: "<br>") }
+            .map { $0.components(separatedBy: ": ").dropFirst().joined(separator: ": ") }
         return ["available": !claims.isEmpty,
                 "table": MarkdownTable(header: ["#", "Claim (2019 report)", "Evidence (test accuracy unless stated, mean ± sd)", "Verdict"],
                                        rows: rows, rightAligned: [false, false, false, false]).markdown,
-                "supported": "\(claims.filter { $0.verdict.hasPrefix("supported") }.count)",
-                "contradicted": "\(claims.filter { $0.verdict.hasPrefix("contradicted") }.count)",
-                "undecided": "\(claims.filter { $0.verdict.hasPrefix("not distinguishable") }.count)"]
+                "verdicts": "\(verdicts.count)",
+                "supported": "\(verdicts.filter { $0.hasPrefix("supported") }.count)",
+                "contradicted": "\(verdicts.filter { $0.hasPrefix("contradicted") }.count)",
+                "undecided": "\(verdicts.filter { !$0.hasPrefix("supported") && !$0.hasPrefix("contradicted") }.count)"]
     }
 
     // MARK: Provenance

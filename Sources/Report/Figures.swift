@@ -73,7 +73,10 @@ enum Figures {
     static func lossAndAccuracy(title: String, xLabel: String) -> (Figure, Axes, Axes) {
         let f = Figure(width: 12.8, height: 4.8, scale: 2, rows: 1, columns: 2, title: title)
         let loss = f.axes(row: 0, column: 0), acc = f.axes(row: 0, column: 1)
-        loss.title = "Cross-entropy loss"; loss.xLabel = xLabel; loss.yLabel = "Loss"; loss.grid = true
+        // Log scale: the first evaluations' loss is 10-100 times the final one, and a linear
+        // axis would flatten every difference that matters into the bottom line.
+        loss.title = "Cross-entropy loss"; loss.xLabel = xLabel; loss.yLabel = "Loss (log scale)"; loss.grid = true
+        loss.yScale = .log(base: 10)
         acc.title = "Accuracy"; acc.xLabel = xLabel; acc.yLabel = "Accuracy"; acc.grid = true
         acc.yFormat = .percent
         return (f, loss, acc)
@@ -177,7 +180,10 @@ enum Figures {
         ax.bars(categories: rows.map(\.id),
                 series: sets.map { set in (SetColor.label(set), rows.map { $0.finalAccuracy(set).mean }) },
                 errors: sets.map { set in rows.map { $0.finalAccuracy(set).sd } })
-        ax.yLimits = zoom(floor, rows, sets: sets) ?? 0...1
+        // Zoom to just below the lowest bar, in whole percent, so differences of a fraction
+        // of a point are visible (bars of accuracy near 100 % are otherwise all equal).
+        let lowest = rows.flatMap { row in sets.map { row.finalAccuracy($0).mean } }.filter(\.isFinite).min() ?? 0
+        ax.yLimits = max(0, min(floor, ((lowest - 0.005) * 100).rounded(.down) / 100))...1.0
         return ReportFigure(file: file, title: title, figure: f, sources: keys(rows))
     }
 

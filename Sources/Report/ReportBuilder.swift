@@ -90,6 +90,8 @@ public struct ReportBuilder {
             throw TemplateError(file: templateURL.path, line: e.context.lineNumber, message: "\(e.error)")
         }
         var markdown = template.render(context)
+        // A false section inside a sentence leaves a double space; collapse it.
+        markdown = markdown.replacingOccurrences(of: "(?<=\\S)  +(?=\\S)", with: " ", options: .regularExpression)
         // Mustache leaves blank lines where sections were; keep at most one in a row.
         while markdown.contains("\n\n\n") { markdown = markdown.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
         // Every figure the text links must exist.
