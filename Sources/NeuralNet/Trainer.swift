@@ -98,6 +98,7 @@ public final class Trainer<Scalar: MatrixScalar> {
         var batchLabels = [Int32](repeating: 0, count: batchSize)
         var iteration = 0
         var bestLoss = Double.infinity, bestEpoch = 0, bestWeights: [Matrix<Scalar>]? = nil
+        let parameters = model.parameters   // once: the per-batch path allocates nothing
 
         func evaluate(epoch: Double) -> EvaluationPoint {
             let start = ContinuousClock.now
@@ -125,7 +126,7 @@ public final class Trainer<Scalar: MatrixScalar> {
             var batchStart = ContinuousClock.now
             for b in 0..<batches {
                 let lo = b * batchSize, rows = min(batchSize, n - lo)
-                let loss = step(training: training, order: order, lo: lo, rows: rows, inputs: &batchInputs,
+                let loss = step(training: training, order: order, lo: lo, rows: rows, parameters: parameters, inputs: &batchInputs,
                                 labels: &batchLabels, iteration: iteration, epoch: epoch - 1,
                                 augmentGenerator: &augmentGenerator)
                 iteration += 1
@@ -172,7 +173,7 @@ public final class Trainer<Scalar: MatrixScalar> {
 
     /// One batch: gather (unless the order is the identity and nothing augments), then
     /// update by the chosen rule. Returns the batch's mean training loss.
-    private func step(training: Examples<Scalar>, order: [Int], lo: Int, rows: Int,
+    private func step(training: Examples<Scalar>, order: [Int], lo: Int, rows: Int, parameters: [Parameter<Scalar>],
                       inputs: inout Matrix<Scalar>, labels: inout [Int32], iteration: Int, epoch: Int,
                       augmentGenerator: inout SeededGenerator) -> Double {
         let width = training.inputs.columns
@@ -182,7 +183,6 @@ public final class Trainer<Scalar: MatrixScalar> {
             for r in 0..<rows { labels[r] = training.labels[order[lo + r]] }
             augmentation?(&inputs, rows, &augmentGenerator)
         }
-        let parameters = model.parameters
         func run(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Int32>) -> Double {
             switch options.updateRule {
             case .batchMean:
