@@ -44,6 +44,14 @@ public struct RowOutcome: Sendable {
     public func finalAccuracy(_ set: String) -> Summary { accuracy(set, epoch: finalEpoch) }
     public func finalLoss(_ set: String) -> Summary { loss(set, epoch: finalEpoch) }
 
+    /// Train minus test accuracy after the last epoch, per seed (the overfitting gap).
+    public var finalGap: Summary {
+        Summary(runs.compactMap { run -> Double? in
+            guard let train = run.accuracy("train", epoch: finalEpoch), let test = run.accuracy("test", epoch: finalEpoch) else { return nil }
+            return train - test
+        })
+    }
+
     /// The learning rate picked from the grid by mean final validation accuracy: among rates
     /// where no seed diverged, the best mean; ties go to the earlier rate in the grid.
     public static func choose(from sweep: [SweepPoint]) -> Double? {

@@ -24,13 +24,7 @@ struct ClaimsLedger {
 
     private func test(_ r: RowOutcome) -> Summary { r.finalAccuracy("test") }
 
-    /// Train minus test accuracy after the last epoch, per seed.
-    private func gaps(_ r: RowOutcome) -> Summary {
-        Summary(r.runs.compactMap { run -> Double? in
-            guard let tr = run.accuracy("train", epoch: r.finalEpoch), let te = run.accuracy("test", epoch: r.finalEpoch) else { return nil }
-            return tr - te
-        })
-    }
+    private func gaps(_ r: RowOutcome) -> Summary { r.finalGap }
 
     /// For the per-sample rule (one seed by default), the seed spread of the same rows'
     /// mini-batch runs, of `set` accuracy at `epoch` (nil: the last).

@@ -239,13 +239,7 @@ public struct ContextBuilder {
         return c
     }
 
-    /// Train minus test accuracy after the last epoch, per seed.
-    func gaps(_ r: RowOutcome) -> Summary {
-        Summary(r.runs.compactMap { run -> Double? in
-            guard let tr = run.accuracy("train", epoch: r.finalEpoch), let te = run.accuracy("test", epoch: r.finalEpoch) else { return nil }
-            return tr - te
-        })
-    }
+    func gaps(_ r: RowOutcome) -> Summary { r.finalGap }
 
     // MARK: Task 5
 
@@ -381,7 +375,8 @@ public struct ContextBuilder {
             "timing": MarkdownTable(header: ["Experiment", "Runs", "Wall time (sum over runs)"], rows: timing).markdown,
             "checksums": sums.joined(separator: "; "),
             "codeVersion": "\(TrainingCode.version)",
-            "runCount": "\(runs.count)",
+            "runCount": "\(Set(runs.map(\.key)).count)",
+            "sweepCount": "\(max(0, outcomes.keys.count - Set(runs.map(\.key)).count - (outcomes.gradientCheck == nil ? 0 : 1)))",
         ]
     }
 }
