@@ -1,7 +1,4 @@
 import MatrixCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How the gradient of a batch becomes parameter updates.
 public enum UpdateRule: String, Codable, Sendable, CaseIterable {
