@@ -75,11 +75,14 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "MatrixCore", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MatrixCore"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "CPNG"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "Datasets"]),
+        // Test helpers shared by the experiment and report tests.
+        .target(name: "ExperimentsTestSupport", dependencies: ["Experiments", "NeuralNet"],
+                path: "Tests/ExperimentsTestSupport"),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNet", "Datasets", "ExperimentsTestSupport"]),
         // Runs the built make-report executable as a user would (it must be built first:
         // `swift test` builds every product).
         .testTarget(name: "MakeReportTests", dependencies: ["Plotting"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "Plotting", "NeuralNet"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Experiments", "Plotting", "NeuralNet", "ExperimentsTestSupport"]),
     ],
     // Swift 5 mode: the code is written for Swift 6's checks where it matters (Sendable
     // types across the experiment threads), without its strict global-state diagnostics.

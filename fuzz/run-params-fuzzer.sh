@@ -6,7 +6,7 @@
 #   CYaml       libyaml's C sources (clang, -fsanitize=fuzzer-no-link,address), objects only
 #   Yams        Yams' Swift sources                               (instrumented for the fuzzer)
 #   RealModule  swift-numerics' RealModule                        (not instrumented)
-#   MatrixCore  Sources/MatrixCore/SeededGenerator.swift and fuzz/params/PointwiseStandIn.swift
+#   MatrixCore  Sources/MatrixCore/SeededGenerator.swift and Sources/MatrixCore/Pointwise.swift
 #               (what Activation/Initializer.swift use, without BLAS) (not instrumented)
 #   NeuralNet   Sources/NeuralNet/{Activation,Initializer}.swift  (instrumented)
 # then Sources/Experiments/{Parameters,YAMLFields}.swift with the driver into the binary.
@@ -79,12 +79,12 @@ for c in "$yams"/CYaml/src/*.c; do
 done
 
 # Not under test, so not instrumented: RealModule, and a MatrixCore of the real
-# SeededGenerator.swift (it needs only RealModule) and a stand-in Pointwise enum, instead of
-# the real module with its BLAS and C kernels.
+# SeededGenerator.swift (it needs only RealModule) and Pointwise.swift (no imports), instead
+# of the real module with its BLAS and C kernels.
 numerics_shims=(-I "$numerics/_NumericsShims/include")
 module RealModule "" "${numerics_shims[@]}" -- "$numerics"/RealModule/*.swift
 module MatrixCore "" "${numerics_shims[@]}" -- \
-    Sources/MatrixCore/SeededGenerator.swift fuzz/params/PointwiseStandIn.swift
+    Sources/MatrixCore/SeededGenerator.swift Sources/MatrixCore/Pointwise.swift
 # Parameters.swift needs only Activation/Initializer(name:) and their names from NeuralNet.
 module NeuralNet fuzzer,address "${numerics_shims[@]}" -- \
     Sources/NeuralNet/Activation.swift Sources/NeuralNet/Initializer.swift

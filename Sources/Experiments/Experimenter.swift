@@ -372,7 +372,4 @@ private final class WorkQueue<Job>: @unchecked Sendable {
     }
 }
 
-private func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
+private func seconds(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).seconds }

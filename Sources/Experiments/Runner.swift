@@ -57,7 +57,7 @@ public enum Runner {
         let elapsed = ContinuousClock.now - start
         return RunResult(key: key, spec: spec, datasetChecksums: checksums, codeVersion: TrainingCode.version,
                          history: history, parameterCount: model.parameterCount,
-                         wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                         wallSeconds: elapsed.seconds,
                          provenance: provenance)
     }
 
@@ -74,7 +74,7 @@ public enum Runner {
         let elapsed = ContinuousClock.now - start
         return GradientCheckRecord(key: key, spec: spec, datasetChecksums: checksums, codeVersion: TrainingCode.version,
                                    results: results,
-                                   wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                                   wallSeconds: elapsed.seconds,
                                    provenance: provenance)
     }
 }

@@ -1,22 +1,5 @@
 import RealModule
 
-/// Pointwise functions of the networks' hidden layers, as kernels over whole buffers.
-///
-/// These are `@inlinable` so that the framework's specialised entry points (see
-/// NeuralNet's `@_specialize` attributes) compile them into tight, vectorisable loops for
-/// `Float` and `Double`; no per-element dynamic dispatch ever runs.
-public enum Pointwise: String, Codable, Sendable, CaseIterable {
-    /// 1 / (1 + e^-x).
-    case sigmoid
-    /// LeCun's 1.7159 * tanh(2x/3) (Efficient BackProp, 1998).
-    case improvedSigmoid
-    case tanh
-    /// max(0, x).
-    case relu
-    /// x.
-    case identity
-}
-
 public enum Kernels {
     /// LeCun's constants: f(x) = a * tanh(b * x) with f(+-1) = +-1.
     public static let lecunA = 1.7159

@@ -207,7 +207,4 @@ public final class Trainer<Scalar: MatrixScalar> {
     }
 }
 
-@inline(__always) func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
+@inline(__always) func seconds(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).seconds }

@@ -152,7 +152,7 @@ struct MakeReport: ParsableCommand {
         }
         let elapsed = ContinuousClock.now - wallStart
         print("wrote \(reportURL.path) and \(rendered.figures.count) figures in \(figuresDir.path) "
-              + String(format: "(%.1f s)", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+              + String(format: "(%.1f s)", elapsed.seconds))
     }
 }
 

@@ -33,7 +33,7 @@ let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0.5),
 let start = ContinuousClock.now
 let history = trainer.fit(train, evaluationSets: rule == .perSample ? [] : sets)
 let total = ContinuousClock.now - start
-let w1 = Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18
+let w1 = total.seconds
 let out: [String: Any] = [
     "train_epoch_s": history.trainingSeconds,
     "eval_pass_s": history.evaluationCount > 0 ? history.evaluationSeconds / Double(history.evaluationCount) : 0,

@@ -1,4 +1,5 @@
 import XCTest
+import ExperimentsTestSupport
 import NeuralNet
 @testable import Experiments
 

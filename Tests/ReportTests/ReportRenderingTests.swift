@@ -1,5 +1,6 @@
 import XCTest
 import Experiments
+import ExperimentsTestSupport
 import NeuralNet
 import Plotting
 @testable import Report
@@ -9,29 +10,10 @@ final class ReportRenderingTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private func tinyOutcomes(_ dir: URL) throws -> Outcomes {
-        var p = Parameters()
-        p.seeds = 2
-        p.base.epochs = 2
-        p.base.batchSize = 50
-        p.learningRateGrid = [0.5, 0.1]
+        var p = tinyParameters(seeds: 2)
         p.topologies.hiddenUnits = [5, 32, 64, 128]
-        p.topologies.twoLayerExtra = []
-        p.bonus.hiddenUnits = 32
-        p.bonus.epochs = 1
-        p.bonus.learningRateGrid = [0.1]
-        p.gradientCheck.images = 5
-        p.evaluation.basePerEpoch = 2
-        p.evaluation.firstEpoch = 2
-        p.evaluation.plottedPerEpoch = 1
-        let provenance = Provenance(commit: "abc", dirty: false, swiftVersion: "6", blas: "b", blasKernel: "k", blasThreads: 1, machine: "m")
-        final class Quiet: ExperimentLog, @unchecked Sendable {
-            func note(_ line: String) {}
-            func started(job: String, summary: String, epochs: Int) {}
-            func event(job: String, _ event: TrainingEvent) {}
-            func finished(job: String, seconds: Double, outcome: String) {}
-        }
         let e = Experimenter(planner: Planner(parameters: p), store: try ResultStore(directory: dir), data: SyntheticData(),
-                             options: ExperimentOptions(jobs: 2), log: Quiet(), provenance: provenance)
+                             options: ExperimentOptions(jobs: 2), log: RecordingLog(), provenance: testProvenance)
         return try e.run()
     }
 
