@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 public enum Kernels {
@@ -78,6 +79,27 @@ public enum Kernels {
     /// Row-wise softmax in place, stable: subtracts each row's maximum before exp.
     @inlinable
     public static func softmaxRows<S: MatrixScalar>(_ x: UnsafeMutablePointer<S>, rows: Int, columns: Int) {
+        if S.self == Float.self {
+            // Rows are short (10 classes), so vectorise exp over the whole buffer instead:
+            // shift every row by its maximum, one vectorised exp pass, then normalise.
+            let xf = UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
+            if ck_softmax_rows(xf, rows, columns) != 0 { return }  // one vector a row (AVX-512)
+            for r in 0..<rows {
+                let row = xf + r * columns
+                var m = row[0]
+                for c in 1..<columns where row[c] > m { m = row[c] }
+                for c in 0..<columns { row[c] -= m }
+            }
+            FastMath.exp(xf, count: rows * columns)
+            for r in 0..<rows {
+                let row = xf + r * columns
+                var sum: Float = 0
+                for c in 0..<columns { sum += row[c] }
+                let inv = 1 / sum
+                for c in 0..<columns { row[c] *= inv }
+            }
+            return
+        }
         for r in 0..<rows {
             let row = x + r * columns
             var m = row[0]
@@ -96,6 +118,11 @@ public enum Kernels {
     @inlinable
     public static func crossEntropy<S: MatrixScalar>(probabilities p: UnsafePointer<S>, labels: UnsafePointer<Int32>,
                                                      rows: Int, columns: Int) -> (lossSum: Double, correct: Int) {
+        if S.self == Float.self {
+            var lossSum = 0.0, correct = 0
+            let pf = UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+            if ck_cross_entropy(pf, labels, rows, columns, &lossSum, &correct) != 0 { return (lossSum, correct) }
+        }
         var loss = 0.0
         var correct = 0
         for r in 0..<rows {

@@ -39,21 +39,32 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                         training: Bool, generator: inout SeededGenerator) {
         guard rows > 0 else { return }
         let n = units, k = inputSize
-        // Start from the broadcast bias, then add x W with beta = 1.
-        bias.value.storage.withUnsafeBufferPointer { b in
-            for r in 0..<rows { (output + r * n).update(from: b.baseAddress!, count: n) }
-        }
-        weight.value.storage.withUnsafeBufferPointer { w in
-            if rows == 1 {
-                // y = W^T x: a matrix-vector product, no packing of W.
-                Scalar.gemv(transpose: true, m: k, n: n, alpha: 1, a: w.baseAddress!, lda: n, x: input, beta: 1, y: output)
-            } else {
-                Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k,
-                            alpha: 1, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output, ldc: n)
+        // Through PanelGEMM the activation is applied in the same pass; softmax (no
+        // pointwise form) always follows separately.
+        let pointwise = activation.pointwise
+        let done = rows > 1 && bias.value.storage.withUnsafeBufferPointer { b in
+            weight.value.storage.withUnsafeBufferPointer { w in
+                panelProduct(m: rows, n: n, k: k, a: input, lda: k, transposeA: false, b: w.baseAddress!, ldb: n,
+                             bias: b.baseAddress!, activation: pointwise ?? .identity, c: output)
             }
         }
-        if let f = activation.pointwise {
-            Kernels.apply(f, output, count: rows * n)
+        if !done {
+            // Start from the broadcast bias, then add x W with beta = 1.
+            bias.value.storage.withUnsafeBufferPointer { b in
+                for r in 0..<rows { (output + r * n).update(from: b.baseAddress!, count: n) }
+            }
+            weight.value.storage.withUnsafeBufferPointer { w in
+                if rows == 1 {
+                    // y = W^T x: a matrix-vector product, no packing of W.
+                    Scalar.gemv(transpose: true, m: k, n: n, alpha: 1, a: w.baseAddress!, lda: n, x: input, beta: 1, y: output)
+                } else {
+                    Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k,
+                                alpha: 1, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output, ldc: n)
+                }
+            }
+        }
+        if let f = pointwise {
+            if !done { Kernels.apply(f, output, count: rows * n) }
         } else {
             Kernels.softmaxRows(output, rows: rows, columns: n)
         }
@@ -79,7 +90,8 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                     let xi = input[i], row = dw.baseAddress! + i * n
                     for j in 0..<n { row[j] = xi * gradient[j] }
                 }
-            } else {
+            } else if !panelProduct(m: k, n: n, k: rows, a: input, lda: k, transposeA: true, b: gradient, ldb: n,
+                                    bias: nil, activation: .identity, c: dw.baseAddress!) {
                 Scalar.gemm(transposeA: true, transposeB: false, m: k, n: n, k: rows,
                             alpha: 1, a: input, lda: k, b: gradient, ldb: n, beta: 0, c: dw.baseAddress!, ldc: n)
             }
@@ -97,5 +109,21 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                 }
             }
         }
+    }
+
+    /// C (m x n, row stride n) = f([bias on every row, or 0] + op(A) B) through `PanelGEMM`,
+    /// the Float path of the forward product and of dW; false (nothing done) for Double
+    /// and where the CPU lacks AVX-512, and the caller uses BLAS.
+    @inline(__always)
+    private func panelProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Scalar>, lda: Int, transposeA: Bool,
+                              b: UnsafePointer<Scalar>, ldb: Int, bias: UnsafePointer<Scalar>?,
+                              activation: Pointwise, c: UnsafeMutablePointer<Scalar>) -> Bool {
+        guard Scalar.self == Float.self, PanelGEMM.isAvailable else { return false }
+        func float(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
+            UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+        }
+        return PanelGEMM.multiply(m: m, n: n, k: k, a: float(a), lda: lda, transposeA: transposeA,
+                                  b: float(b), ldb: ldb, start: bias.map { .row(float($0)) } ?? .zero,
+                                  activation: activation, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: n)
     }
 }

@@ -1,6 +1,8 @@
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
+#include <stdint.h>
+
 /// Elementwise kernels of the hidden layers over float buffers, in place.
 /// Compiled for several instruction sets and chosen at load time (see kernels.c).
 void ck_sigmoid(float *x, long count);
@@ -8,5 +10,25 @@ void ck_sigmoid(float *x, long count);
 void ck_scaled_tanh(float *x, long count, float a, float b);
 /// x = exp(x), exposed for tests.
 void ck_exp(float *x, long count);
+
+/// 1 when ck_gemm runs here (x86-64 with AVX-512), 0 when the caller must use BLAS.
+int ck_gemm_available(void);
+/// Activations ck_gemm can apply before storing C.
+enum { CK_ACT_NONE = 0, CK_ACT_SIGMOID = 1, CK_ACT_SCALED_TANH = 2, CK_ACT_RELU = 3 };
+/// C (m x n, row stride ldc) = f(start + A B), f the activation (a, b: a tanh(b x)), with A's element (i, p) at
+/// a[i * a_row_stride + p * a_column_stride] (so A or its transpose, no copy) and B k x n
+/// row-major with row stride ldb. start: 0 zero, 1 the row `bias` (n values) on every
+/// row, 2 the current C. Returns 0, touching nothing, where unavailable (see gemm.c).
+int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
+            const float *b, long ldb, int start, const float *bias, int activation,
+            float activation_a, float activation_b, float *c, long ldc);
+
+/// Row-wise softmax in place for rows of 1-16 columns; 0 (nothing done) otherwise or
+/// without AVX-512 (see softmax.c).
+int ck_softmax_rows(float *x, long rows, long cols);
+/// Sum over rows of -log max(p[label], FLT_MIN) and the count of rows whose first
+/// maximum is the label, for rows of 1-16 columns; 0 (nothing done) otherwise.
+int ck_cross_entropy(const float *p, const int32_t *labels, long rows, long cols,
+                     double *loss_sum, long *correct);
 
 #endif

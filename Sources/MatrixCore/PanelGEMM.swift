@@ -1,0 +1,46 @@
+import CKernels
+
+/// Float GEMM without packing, for the products of a dense layer (Sources/CKernels/gemm.c
+/// says why BLAS loses there): C (m x n) = f(start + A B), f the layer's activation applied
+/// in registers before the store, with B k x n row-major and A read
+/// either as stored (`transposeA: false`, A m x k with row stride lda) or as the transpose
+/// of a stored k x m matrix (`true`, row stride lda), so dW = x^T dz needs no copy.
+///
+/// Each C element is one FMA chain over k in order; results differ from BLAS in the last
+/// bits (a different summation order), never between runs. Where the CPU lacks AVX-512
+/// `isAvailable` is false and the callers use BLAS instead.
+public enum PanelGEMM {
+    /// What C starts from before A B is added.
+    public enum Start {
+        case zero
+        /// The same n-element row on every row of C: the layer's bias.
+        case row(UnsafePointer<Float>)
+        /// C's current contents (accumulate).
+        case current
+    }
+
+    public static let isAvailable = ck_gemm_available() != 0
+
+    /// Returns false, touching nothing, where `isAvailable` is false.
+    @inline(__always) @discardableResult
+    public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+                                b: UnsafePointer<Float>, ldb: Int, start: Start, activation: Pointwise = .identity,
+                                c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        let (rowStride, columnStride) = transposeA ? (1, lda) : (lda, 1)
+        let code: Int32, bias: UnsafePointer<Float>?
+        switch start {
+        case .zero: (code, bias) = (0, nil)
+        case .row(let row): (code, bias) = (1, row)
+        case .current: (code, bias) = (2, nil)
+        }
+        let (f, fa, fb): (Int32, Float, Float)
+        switch activation {
+        case .identity: (f, fa, fb) = (Int32(CK_ACT_NONE), 0, 0)
+        case .sigmoid: (f, fa, fb) = (Int32(CK_ACT_SIGMOID), 0, 0)
+        case .improvedSigmoid: (f, fa, fb) = (Int32(CK_ACT_SCALED_TANH), Float(Kernels.lecunA), Float(Kernels.lecunB))
+        case .tanh: (f, fa, fb) = (Int32(CK_ACT_SCALED_TANH), 1, 1)
+        case .relu: (f, fa, fb) = (Int32(CK_ACT_RELU), 0, 0)
+        }
+        return ck_gemm(m, n, k, a, rowStride, columnStride, b, ldb, code, bias, f, fa, fb, c, ldc) != 0
+    }
+}
