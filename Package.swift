@@ -38,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        // Vectorised exp/sigmoid/tanh in C, one build per instruction set, picked at load time.
+        // C kernels picked at run time by CPU: vectorised exp/sigmoid/tanh, and for AVX-512 the
+        // dense layers' packing-free GEMM with its activation, softmax and cross-entropy.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Row-major matrices, GEMM through BLAS, vectorised kernels, seeded random numbers.
         .target(name: "MatrixCore",

@@ -139,6 +139,12 @@ public final class Sequential<Scalar: MatrixScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func evaluate(_ examples: Examples<Scalar>, chunk: Int = 2048) -> (loss: Double, accuracy: Double) {
+        Denormals.flushed { evaluateFlushed(examples, chunk: chunk) }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func evaluateFlushed(_ examples: Examples<Scalar>, chunk: Int) -> (loss: Double, accuracy: Double) {
         let n = examples.count
         guard n > 0 else { return (.nan, .nan) }
         var lossSum = 0.0, correct = 0

@@ -81,6 +81,11 @@ public final class Trainer<Scalar: MatrixScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func fit(_ training: Examples<Scalar>, evaluationSets: [Examples<Scalar>]) -> TrainingHistory {
+        // Subnormals flushed to zero for the whole run (see Denormals for why).
+        Denormals.flushed { fitFlushed(training, evaluationSets: evaluationSets) }
+    }
+
+    private func fitFlushed(_ training: Examples<Scalar>, evaluationSets: [Examples<Scalar>]) -> TrainingHistory {
         precondition(training.inputs.columns == model.inputSize,
                      "\(training.name): inputs have \(training.inputs.columns) features, the model expects \(model.inputSize)")
         var history = TrainingHistory()

@@ -6,7 +6,9 @@ import NeuralNet
 // The Swift side of bench/run.py: workload W1 (784-64-10 sigmoid, batch 128, lr 0.5,
 // 15 epochs on 54,000 images, train/validation/test evaluated 20 times per epoch), timed.
 // Prints one JSON object. Arguments: [--epochs N] [--evals N] [--threads N] [--data DIR]
-// [--rule batch-mean|per-sample] [--samples N (per-sample timing only)].
+// [--rule batch-mean|per-sample] [--samples N (per-sample timing only)] [--lr X] [--hidden N]
+// [--activation NAME] [--fan-in 1] (these leave W1 for side measurements, such as the
+// saturated high-lr runs of the sweeps).
 
 var arguments = [String: String]()
 var it = CommandLine.arguments.dropFirst().makeIterator()
@@ -25,9 +27,11 @@ let sets = [train, examples(split.validation), examples(split.test)]
 if let n = arguments["samples"].flatMap(Int.init) { train = train.prefix(n) }
 
 let model = Sequential<Float>(inputSize: 784, seed: 1)
-model.add(Dense(64, activation: .sigmoid))
-model.add(Dense(10, activation: .softmax))
-let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0.5),
+model.add(Dense(Int(arguments["hidden"] ?? "64")!, activation: Activation(name: arguments["activation"] ?? "sigmoid")!,
+                weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
+model.add(Dense(10, activation: .softmax,
+                weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
+let trainer = Trainer(model: model, optimizer: SGD(learningRate: Double(arguments["lr"] ?? "0.5")!),
                       options: TrainingOptions(epochs: epochs, batchSize: 128, evaluationsPerEpoch: evals,
                                                evaluateAtStart: false, updateRule: rule))
 let start = ContinuousClock.now

@@ -31,4 +31,11 @@ int ck_softmax_rows(float *x, long rows, long cols);
 int ck_cross_entropy(const float *p, const int32_t *labels, long rows, long cols,
                      double *loss_sum, long *correct);
 
+/// The calling thread's floating-point control word (MXCSR on x86; 0 elsewhere), to save
+/// and restore around a computation.
+unsigned ck_fp_mode_get(void);
+void ck_fp_mode_set(unsigned mode);
+/// `mode` with flush-to-zero and denormals-are-zero set (see fpmode.c).
+unsigned ck_fp_mode_flush_denormals(unsigned mode);
+
 #endif
