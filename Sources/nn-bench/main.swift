@@ -44,6 +44,9 @@ let out: [String: Any] = [
     "evaluations": history.evaluationCount,
     "w1_s": w1,
     "kernel": BLAS.kernel.active,
+    "products": PanelGEMM.isAvailable
+        ? "dense-layer products through PanelGEMM (AVX-512, no packing), BLAS for dX"
+        : "every product through BLAS (no AVX-512 here)",
     "threads": BLAS.threads,
     "final_test_accuracy": history.final("test")?.accuracy ?? -1,
     "samples_per_s": rule == .perSample ? Double(train.count * epochs) / history.trainingSeconds.reduce(0, +) : 0,
