@@ -44,10 +44,12 @@ INLINE AVX512 __m512 activate(__m512 z, int activation, float a, float b) {
     }
 }
 
-// One MR x (16 NV) tile. A's element (i, p) is at a[i * ars + p * acs].
+// One MR x (16 NV) tile. Row r of A is at rowp[r]; its p-th element at rowp[r][p * acs],
+// or at rowp[r][pidx[p] * acs] when INDEXED_P (dW of a shuffled batch read in place).
+// `next` (or null) holds the next tile's rows, prefetched as this one runs.
 // start: 0 zero, 1 the bias row, 2 the current contents of C.
-INLINE AVX512 void tile(const int MR, const int NV, long k,
-                        const float *a, long ars, long acs,
+INLINE AVX512 void tile(const int MR, const int NV, const int INDEXED_P, long k,
+                        const float *const *rowp, const float *const *next, long acs, const long *pidx,
                         const float *b, long ldb, const __mmask16 *mask,
                         int start, const float *bias, float *c, long ldc) {
     __m512 acc[MR][NV];
@@ -58,17 +60,17 @@ INLINE AVX512 void tile(const int MR, const int NV, long k,
             else acc[r][v] = _mm512_setzero_ps();
         }
     const float *ap[MR];
-    for (int r = 0; r < MR; r++) ap[r] = a + r * ars;
+    for (int r = 0; r < MR; r++) ap[r] = rowp[r];
     for (long p = 0; p < k; p++) {
         __m512 bv[NV];
         const float *brow = b + p * ldb;
         for (int v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mask[v], brow + 16 * v);
-        long off = p * acs;
+        long off = INDEXED_P ? pidx[p] * acs : p * acs;
         // Row-major A streams from memory: every 16 steps (one cache line), ask for the
         // same line of the next tile's rows into L2, a tile's worth of time ahead. This
         // measured 5-15 % faster on the evaluation product than the hardware prefetcher alone.
-        if (acs == 1 && (p & 15) == 0)
-            for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(ap[r] + MR * ars + off), _MM_HINT_T1);
+        if (next && (p & 15) == 0)
+            for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(next[r] + off), _MM_HINT_T1);
         for (int r = 0; r < MR; r++) {
             __m512 av = _mm512_set1_ps(ap[r][off]);
             for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
@@ -91,23 +93,48 @@ static AVX512 void activate_block(float *c, long ldc, long rows, int nv, const _
         }
 }
 
+// How A is laid out: element (i, p) at a[row(i) * ars + col(p) * acs], where row(i) is
+// ridx[i] (or i) and col(p) is pidx[p] (or p). At most one index is given.
+typedef struct {
+    const float *a;
+    long ars, acs;
+    const long *ridx, *pidx;
+} operand;
+
+static inline const float *row_of(const operand *A, long i) {
+    return A->a + (A->ridx ? A->ridx[i] : i) * A->ars;
+}
+
 // All rows of one column panel of NV vectors: tiles of MR rows, then single rows.
-INLINE AVX512 void panel(const int MR, const int NV, long m, long k,
-                         const float *a, long ars, long acs, const float *b, long ldb,
-                         const __mmask16 *mask, int start, const float *bias,
+INLINE AVX512 void panel(const int MR, const int NV, long m, long k, const operand *A,
+                         const float *b, long ldb, const __mmask16 *mask, int start, const float *bias,
                          int act, float act_a, float act_b, float *c, long ldc) {
+    const float *rows[MR], *next[MR];
+    // Prefetching the next tile pays where A's rows stream from memory (acs == 1).
+    const int prefetch = A->acs == 1;
     long i = 0;
     for (; i + MR <= m; i += MR) {
-        tile(MR, NV, k, a + i * ars, ars, acs, b, ldb, mask, start, bias, c + i * ldc, ldc);
+        for (int r = 0; r < MR; r++) {
+            rows[r] = row_of(A, i + r);
+            next[r] = i + MR + r < m ? row_of(A, i + MR + r) : rows[r];
+        }
+        if (A->pidx)
+            tile(MR, NV, 1, k, rows, prefetch ? next : 0, A->acs, A->pidx, b, ldb, mask, start, bias, c + i * ldc, ldc);
+        else
+            tile(MR, NV, 0, k, rows, prefetch ? next : 0, A->acs, 0, b, ldb, mask, start, bias, c + i * ldc, ldc);
         if (act != CK_ACT_NONE) activate_block(c + i * ldc, ldc, MR, NV, mask, act, act_a, act_b);
     }
     for (; i < m; i++) {
-        tile(1, NV, k, a + i * ars, ars, acs, b, ldb, mask, start, bias, c + i * ldc, ldc);
+        rows[0] = row_of(A, i);
+        if (A->pidx)
+            tile(1, NV, 1, k, rows, 0, A->acs, A->pidx, b, ldb, mask, start, bias, c + i * ldc, ldc);
+        else
+            tile(1, NV, 0, k, rows, 0, A->acs, 0, b, ldb, mask, start, bias, c + i * ldc, ldc);
         if (act != CK_ACT_NONE) activate_block(c + i * ldc, ldc, 1, NV, mask, act, act_a, act_b);
     }
 }
 
-static AVX512 void gemm_avx512(long m, long n, long k, const float *a, long ars, long acs,
+static AVX512 void gemm_avx512(long m, long n, long k, const operand *A,
                                const float *b, long ldb, int start, const float *bias,
                                int act, float act_a, float act_b, float *c, long ldc) {
     // Column panels of up to 64 columns; the register tile's height fills the 32 zmm.
@@ -122,10 +149,10 @@ static AVX512 void gemm_avx512(long m, long n, long k, const float *a, long ars,
         const float *bj = b + j, *biasj = bias ? bias + j : 0;
         float *cj = c + j;
         switch (nv) {
-        case 4: panel(6, 4, m, k, a, ars, acs, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
-        case 3: panel(8, 3, m, k, a, ars, acs, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
-        case 2: panel(12, 2, m, k, a, ars, acs, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
-        default: panel(12, 1, m, k, a, ars, acs, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
+        case 4: panel(6, 4, m, k, A, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
+        case 3: panel(8, 3, m, k, A, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
+        case 2: panel(12, 2, m, k, A, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
+        default: panel(12, 1, m, k, A, bj, ldb, mask, start, biasj, act, act_a, act_b, cj, ldc); break;
         }
     }
 }
@@ -140,12 +167,18 @@ int ck_gemm_available(void) {
 }
 
 int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
-            const float *b, long ldb, int start, const float *bias, int activation,
+            const long *a_rows, const float *b, long ldb, int start, const float *bias, int activation,
             float activation_a, float activation_b, float *c, long ldc) {
     if (!ck_gemm_available()) return 0;
     if (m <= 0 || n <= 0) return 1;
-    gemm_avx512(m, n, k, a, a_row_stride, a_column_stride, b, ldb, start, bias,
-                activation, activation_a, activation_b, c, ldc);
+    // a_rows picks the stored rows of A: they are A's rows (i) when A is read as stored
+    // (a_column_stride == 1), its columns (p) when A is read transposed.
+    operand A = {a, a_row_stride, a_column_stride, 0, 0};
+    if (a_rows) {
+        if (a_column_stride == 1) A.ridx = a_rows;
+        else A.pidx = a_rows;
+    }
+    gemm_avx512(m, n, k, &A, b, ldb, start, bias, activation, activation_a, activation_b, c, ldc);
     return 1;
 }
 
@@ -154,9 +187,9 @@ int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_co
 int ck_gemm_available(void) { return 0; }
 
 int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
-            const float *b, long ldb, int start, const float *bias, int activation,
+            const long *a_rows, const float *b, long ldb, int start, const float *bias, int activation,
             float activation_a, float activation_b, float *c, long ldc) {
-    (void)activation; (void)activation_a; (void)activation_b;
+    (void)activation; (void)activation_a; (void)activation_b; (void)a_rows;
     (void)m; (void)n; (void)k; (void)a; (void)a_row_stride; (void)a_column_stride;
     (void)b; (void)ldb; (void)start; (void)bias; (void)c; (void)ldc;
     return 0;

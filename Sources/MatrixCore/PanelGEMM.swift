@@ -5,6 +5,8 @@ import CKernels
 /// in registers before the store, with B k x n row-major and A read
 /// either as stored (`transposeA: false`, A m x k with row stride lda) or as the transpose
 /// of a stored k x m matrix (`true`, row stride lda), so dW = x^T dz needs no copy.
+/// `rows`, when given, picks the stored rows (stored row s is row rows[s] of the storage
+/// at `a`): a shuffled batch read in place, again without a copy.
 ///
 /// Each C element is one FMA chain over k in order; results differ from BLAS in the last
 /// bits (a different summation order), never between runs. Where the CPU lacks AVX-512
@@ -23,7 +25,8 @@ public enum PanelGEMM {
 
     /// Returns false, touching nothing, where `isAvailable` is false.
     @inline(__always) @discardableResult
-    public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+    public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                rows: UnsafePointer<Int>? = nil, transposeA: Bool,
                                 b: UnsafePointer<Float>, ldb: Int, start: Start, activation: Pointwise = .identity,
                                 c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         let (rowStride, columnStride) = transposeA ? (1, lda) : (lda, 1)
@@ -41,6 +44,6 @@ public enum PanelGEMM {
         case .tanh: (f, fa, fb) = (Int32(CK_ACT_SCALED_TANH), 1, 1)
         case .relu: (f, fa, fb) = (Int32(CK_ACT_RELU), 0, 0)
         }
-        return ck_gemm(m, n, k, a, rowStride, columnStride, b, ldb, code, bias, f, fa, fb, c, ldc) != 0
+        return ck_gemm(m, n, k, a, rowStride, columnStride, rows, b, ldb, code, bias, f, fa, fb, c, ldc) != 0
     }
 }

@@ -111,18 +111,67 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         }
     }
 
+    /// True where `forward(rowsOf:)` and `backward(rowsOf:)` work: Float on AVX-512.
+    public var readsRowsInPlace: Bool { Scalar.self == Float.self && PanelGEMM.isAvailable }
+
+    /// `forward` for the first layer of a shuffled batch, reading batch row r from row
+    /// `indices[r]` of `inputs` (a stored matrix with `inputSize` columns) instead of a
+    /// gathered copy; the same arithmetic, so the same bits. Needs `readsRowsInPlace` and
+    /// rows > 1 (returns false, doing nothing, otherwise: the caller gathers).
+    @_specialize(where Scalar == Float)
+    public func forward(rowsOf inputs: UnsafePointer<Scalar>, indices: UnsafePointer<Int>, rows: Int,
+                        output: UnsafeMutablePointer<Scalar>) -> Bool {
+        guard readsRowsInPlace, rows > 1 else { return false }
+        let pointwise = activation.pointwise
+        bias.value.storage.withUnsafeBufferPointer { b in
+            weight.value.storage.withUnsafeBufferPointer { w in
+                _ = panelProduct(m: rows, n: units, k: inputSize, a: inputs, lda: inputSize, rows: indices,
+                                 transposeA: false, b: w.baseAddress!, ldb: units, bias: b.baseAddress!,
+                                 activation: pointwise ?? .identity, c: output)
+            }
+        }
+        if pointwise == nil { Kernels.softmaxRows(output, rows: rows, columns: units) }
+        return true
+    }
+
+    /// `backward` for the first layer of a shuffled batch (no input gradient), reading the
+    /// input rows in place as `forward(rowsOf:)` does; false, doing nothing, where that
+    /// returned false.
+    @_specialize(where Scalar == Float)
+    public func backward(rowsOf inputs: UnsafePointer<Scalar>, indices: UnsafePointer<Int>, output: UnsafePointer<Scalar>,
+                         rows: Int, gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool) -> Bool {
+        guard readsRowsInPlace, rows > 1 else { return false }
+        if !gradientIsPreActivation {
+            guard let f = activation.pointwise else {
+                preconditionFailure("softmax must be the output layer, fused with cross-entropy")
+            }
+            Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * units)
+        }
+        weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
+            _ = panelProduct(m: inputSize, n: units, k: rows, a: inputs, lda: inputSize, rows: indices,
+                             transposeA: true, b: gradient, ldb: units, bias: nil, activation: .identity,
+                             c: dw.baseAddress!)
+        }
+        bias.gradient.storage.withUnsafeMutableBufferPointer { db in
+            Kernels.sumColumns(gradient, rows: rows, columns: units, into: db.baseAddress!)
+        }
+        return true
+    }
+
     /// C (m x n, row stride n) = f([bias on every row, or 0] + op(A) B) through `PanelGEMM`,
-    /// the Float path of the forward product and of dW; false (nothing done) for Double
+    /// the Float path of the forward product and of dW (`rows`: stored rows of A, see
+    /// PanelGEMM); false (nothing done) for Double
     /// and where the CPU lacks AVX-512, and the caller uses BLAS.
     @inline(__always)
-    private func panelProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Scalar>, lda: Int, transposeA: Bool,
+    private func panelProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Scalar>, lda: Int,
+                              rows: UnsafePointer<Int>? = nil, transposeA: Bool,
                               b: UnsafePointer<Scalar>, ldb: Int, bias: UnsafePointer<Scalar>?,
                               activation: Pointwise, c: UnsafeMutablePointer<Scalar>) -> Bool {
         guard Scalar.self == Float.self, PanelGEMM.isAvailable else { return false }
         func float(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
             UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
         }
-        return PanelGEMM.multiply(m: m, n: n, k: k, a: float(a), lda: lda, transposeA: transposeA,
+        return PanelGEMM.multiply(m: m, n: n, k: k, a: float(a), lda: lda, rows: rows, transposeA: transposeA,
                                   b: float(b), ldb: ldb, start: bias.map { .row(float($0)) } ?? .zero,
                                   activation: activation, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: n)
     }

@@ -69,28 +69,41 @@ public final class Sequential<Scalar: MatrixScalar> {
     /// buffer, which `body` reads.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func forward(_ input: UnsafePointer<Scalar>, rows: Int, training: Bool) {
+    private func forward(_ input: UnsafePointer<Scalar>, inputRows: UnsafePointer<Int>? = nil, rows: Int, training: Bool) {
         reserve(rows: rows)
         var source = input
         for i in layers.indices {
             activations[i].withUnsafeMutableBufferPointer { out in
-                layers[i].forward(source, rows: rows, output: out.baseAddress!, training: training,
-                                  generator: &dropoutGenerator)
+                if i == 0, let indices = inputRows {
+                    let done = (layers[0] as? Dense<Scalar>)?.forward(rowsOf: input, indices: indices, rows: rows,
+                                                                      output: out.baseAddress!) ?? false
+                    precondition(done, "rows in place need readsRowsInPlace")
+                } else {
+                    layers[i].forward(source, rows: rows, output: out.baseAddress!, training: training,
+                                      generator: &dropoutGenerator)
+                }
                 source = UnsafePointer(out.baseAddress!)
             }
         }
     }
 
+    /// True when `computeGradients(inputRows:)` can read a shuffled batch in place: the
+    /// first layer is a Dense layer that `readsRowsInPlace` (Float on AVX-512).
+    public var readsRowsInPlace: Bool { (layers.first as? Dense<Scalar>)?.readsRowsInPlace ?? false }
+
     /// One forward and backward pass on `rows` examples at `input` with `labels`, leaving
-    /// every parameter's gradient of the *mean* cross-entropy over these rows.
+    /// every parameter's gradient of the *mean* cross-entropy over these rows. With
+    /// `inputRows`, example r is row inputRows[r] of the matrix at `input` (read in place,
+    /// no gathered copy; needs `readsRowsInPlace`).
     /// Returns (mean loss, correct predictions) of the batch, from the training-mode pass.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     @discardableResult
-    public func computeGradients(input: UnsafePointer<Scalar>, labels: UnsafePointer<Int32>,
-                                 rows: Int) -> (loss: Double, correct: Int) {
+    public func computeGradients(input: UnsafePointer<Scalar>, inputRows: UnsafePointer<Int>? = nil,
+                                 labels: UnsafePointer<Int32>, rows: Int) -> (loss: Double, correct: Int) {
         precondition(!layers.isEmpty, "the model has no layers")
-        forward(input, rows: rows, training: true)
+        precondition(inputRows == nil || (readsRowsInPlace && rows > 1), "rows in place need readsRowsInPlace and rows > 1")
+        forward(input, inputRows: inputRows, rows: rows, training: true)
         let classes = outputSize
         let last = layers.count - 1
         var result = (loss: 0.0, correct: 0)
@@ -117,6 +130,11 @@ public final class Sequential<Scalar: MatrixScalar> {
                                 layer.backward(input: x, output: y.baseAddress!, rows: rows, gradient: g.baseAddress!,
                                                gradientIsPreActivation: fused, inputGradient: dx.baseAddress!)
                             }
+                        } else if let indices = inputRows {
+                            let done = (layer as? Dense<Scalar>)?.backward(rowsOf: x, indices: indices, output: y.baseAddress!,
+                                                                           rows: rows, gradient: g.baseAddress!,
+                                                                           gradientIsPreActivation: fused) ?? false
+                            precondition(done, "rows in place need readsRowsInPlace")
                         } else {
                             layer.backward(input: x, output: y.baseAddress!, rows: rows, gradient: g.baseAddress!,
                                            gradientIsPreActivation: fused, inputGradient: nil)

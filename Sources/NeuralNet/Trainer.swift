@@ -173,17 +173,33 @@ public final class Trainer<Scalar: MatrixScalar> {
         return history
     }
 
-    /// One batch: gather (unless the order is the identity and nothing augments), then
-    /// update by the chosen rule. Returns the batch's mean training loss.
+    /// One batch: gather (unless the order is the identity and nothing augments, or the
+    /// model reads the shuffled rows in place), then update by the chosen rule. Returns the batch's mean training loss.
     private func step(training: Examples<Scalar>, order: [Int], lo: Int, rows: Int, parameters: [Parameter<Scalar>],
                       inputs: inout Matrix<Scalar>, labels: inout [Int32], iteration: Int, epoch: Int,
                       augmentGenerator: inout SeededGenerator) -> Double {
         let width = training.inputs.columns
         let contiguous = !options.shuffle && augmentation == nil
+        // A shuffled batch without augmentation is read in place where the model can (same
+        // arithmetic as on a gathered copy, so the same bits): the copy was 20 % of an epoch.
+        let inPlace = !contiguous && augmentation == nil && options.updateRule == .batchMean && rows > 1
+            && model.readsRowsInPlace
         if !contiguous {
-            training.inputs.gatherRows(order[lo..<(lo + rows)], into: &inputs)
+            if !inPlace { training.inputs.gatherRows(order[lo..<(lo + rows)], into: &inputs) }
             for r in 0..<rows { labels[r] = training.labels[order[lo + r]] }
             augmentation?(&inputs, rows, &augmentGenerator)
+        }
+        if inPlace {
+            return training.inputs.storage.withUnsafeBufferPointer { x in
+                order.withUnsafeBufferPointer { o in
+                    labels.withUnsafeBufferPointer { y in
+                        let loss = model.computeGradients(input: x.baseAddress!, inputRows: o.baseAddress! + lo,
+                                                          labels: y.baseAddress!, rows: rows).loss
+                        optimizer.step(parameters, iteration: iteration, epoch: epoch)
+                        return loss
+                    }
+                }
+            }
         }
         func run(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Int32>) -> Double {
             switch options.updateRule {

@@ -7,7 +7,7 @@ import NeuralNet
 // 15 epochs on 54,000 images, train/validation/test evaluated 20 times per epoch), timed.
 // Prints one JSON object. Arguments: [--epochs N] [--evals N] [--threads N] [--data DIR]
 // [--rule batch-mean|per-sample] [--samples N (per-sample timing only)] [--lr X] [--hidden N]
-// [--activation NAME] [--fan-in 1] (these leave W1 for side measurements, such as the
+// [--activation NAME] [--fan-in 1] [--shuffle 1] (these leave W1 for side measurements, such as the
 // saturated high-lr runs of the sweeps).
 
 var arguments = [String: String]()
@@ -32,7 +32,8 @@ model.add(Dense(Int(arguments["hidden"] ?? "64")!, activation: Activation(name: 
 model.add(Dense(10, activation: .softmax,
                 weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
 let trainer = Trainer(model: model, optimizer: SGD(learningRate: Double(arguments["lr"] ?? "0.5")!),
-                      options: TrainingOptions(epochs: epochs, batchSize: 128, evaluationsPerEpoch: evals,
+                      options: TrainingOptions(epochs: epochs, batchSize: 128, shuffle: arguments["shuffle"] == "1",
+                                               evaluationsPerEpoch: evals,
                                                evaluateAtStart: false, updateRule: rule))
 let start = ContinuousClock.now
 let history = trainer.fit(train, evaluationSets: rule == .perSample ? [] : sets)

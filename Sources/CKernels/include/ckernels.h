@@ -15,14 +15,16 @@ void ck_exp(float *x, long count);
 int ck_gemm_available(void);
 /// Activations ck_gemm can apply before storing C.
 enum { CK_ACT_NONE = 0, CK_ACT_SIGMOID = 1, CK_ACT_SCALED_TANH = 2, CK_ACT_RELU = 3 };
-/// C (m x n, row stride ldc) = f(start + A B), f the activation (a, b: a tanh(b x)), with A's element (i, p) at
-/// a[i * a_row_stride + p * a_column_stride] (so A or its transpose, no copy) and B k x n
-/// row-major with row stride ldb. start: 0 zero, 1 the row `bias` (n values) on every
-/// row, 2 the current C. Returns 0, touching nothing, where unavailable (see gemm.c).
+/// C (m x n, row stride ldc) = f(start + A B), f the activation (a, b: a tanh(b x)).
+/// A is read from storage without a copy: element (i, p) at a[i * a_row_stride + p *
+/// a_column_stride], so either A as stored (column stride 1) or the transpose of a stored
+/// matrix (row stride 1). a_rows, when not null, picks the stored rows: stored row s is
+/// a_rows[s] (a shuffled batch read in place; i for A as stored, p when transposed).
+/// B is k x n row-major with row stride ldb. start: 0 zero, 1 the row `bias` (n values)
+/// on every row, 2 the current C. Returns 0, touching nothing, where unavailable (see gemm.c).
 int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
-            const float *b, long ldb, int start, const float *bias, int activation,
+            const long *a_rows, const float *b, long ldb, int start, const float *bias, int activation,
             float activation_a, float activation_b, float *c, long ldc);
-
 /// Row-wise softmax in place for rows of 1-16 columns; 0 (nothing done) otherwise or
 /// without AVX-512 (see softmax.c).
 int ck_softmax_rows(float *x, long rows, long cols);
