@@ -111,6 +111,20 @@ public enum Kernels {
         }
     }
 
+    /// Cross-entropy and correct predictions straight from the output layer's logits z
+    /// (Float, 1-16 columns, AVX-512; nil elsewhere): sum over rows of -log softmax(z)[label]
+    /// computed as log(sum e^(z - max)) - (z_label - max), and rows whose first maximal logit
+    /// is the label. Evaluation uses it: it needs no probabilities, so none are formed.
+    @inlinable
+    public static func crossEntropy<S: MatrixScalar>(logits z: UnsafePointer<S>, labels: UnsafePointer<Int32>,
+                                                     rows: Int, columns: Int) -> (lossSum: Double, correct: Int)? {
+        guard S.self == Float.self else { return nil }
+        var lossSum = 0.0, correct = 0
+        let zf = UnsafeRawPointer(z).assumingMemoryBound(to: Float.self)
+        guard ck_logit_cross_entropy(zf, labels, rows, columns, &lossSum, &correct) != 0 else { return nil }
+        return (lossSum, correct)
+    }
+
     /// Cross-entropy and correct predictions of softmax probabilities p (rows x columns)
     /// against integer labels: returns (sum over rows of -log p[label], count of rows whose
     /// argmax equals the label). Probabilities are clamped at the smallest normal value so a

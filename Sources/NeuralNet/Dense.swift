@@ -37,6 +37,14 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     @_specialize(where Scalar == Double)
     public func forward(_ input: UnsafePointer<Scalar>, rows: Int, output: UnsafeMutablePointer<Scalar>,
                         training: Bool, generator: inout SeededGenerator) {
+        forward(input, rows: rows, output: output, softmax: true)
+    }
+
+    /// The forward pass; with `softmax: false` a softmax layer leaves its logits (for a loss
+    /// that works on logits, as evaluation's does).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: UnsafePointer<Scalar>, rows: Int, output: UnsafeMutablePointer<Scalar>, softmax: Bool) {
         guard rows > 0 else { return }
         let n = units, k = inputSize
         // Through PanelGEMM the activation is applied in the same pass; softmax (no
@@ -65,7 +73,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         }
         if let f = pointwise {
             if !done { Kernels.apply(f, output, count: rows * n) }
-        } else {
+        } else if softmax {
             Kernels.softmaxRows(output, rows: rows, columns: n)
         }
     }

@@ -69,7 +69,8 @@ public final class Sequential<Scalar: MatrixScalar> {
     /// buffer, which `body` reads.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func forward(_ input: UnsafePointer<Scalar>, inputRows: UnsafePointer<Int>? = nil, rows: Int, training: Bool) {
+    private func forward(_ input: UnsafePointer<Scalar>, inputRows: UnsafePointer<Int>? = nil, rows: Int, training: Bool,
+                         logits: Bool = false) {
         reserve(rows: rows)
         var source = input
         for i in layers.indices {
@@ -78,6 +79,8 @@ public final class Sequential<Scalar: MatrixScalar> {
                     let done = (layers[0] as? Dense<Scalar>)?.forward(rowsOf: input, indices: indices, rows: rows,
                                                                       output: out.baseAddress!) ?? false
                     precondition(done, "rows in place need readsRowsInPlace")
+                } else if logits, i == layers.count - 1, let dense = layers[i] as? Dense<Scalar> {
+                    dense.forward(source, rows: rows, output: out.baseAddress!, softmax: false)
                 } else {
                     layers[i].forward(source, rows: rows, output: out.baseAddress!, training: training,
                                       generator: &dropoutGenerator)
@@ -169,15 +172,21 @@ public final class Sequential<Scalar: MatrixScalar> {
         let classes = outputSize, width = inputSize
         precondition(examples.inputs.columns == width,
                      "\(examples.name): inputs have \(examples.inputs.columns) features, the model expects \(width)")
+        // Where the loss can come straight from the logits (Float, AVX-512, a softmax layer
+        // of at most 16 classes), the probabilities are never formed.
+        let fromLogits = Scalar.self == Float.self && PanelGEMM.isAvailable && classes <= 16
+            && (layers.last as? Dense<Scalar>)?.activation == .softmax
         examples.inputs.storage.withUnsafeBufferPointer { x in
             examples.labels.withUnsafeBufferPointer { y in
                 var start = 0
                 while start < n {
                     let rows = min(chunk, n - start)
-                    forward(x.baseAddress! + start * width, rows: rows, training: false)
+                    forward(x.baseAddress! + start * width, rows: rows, training: false, logits: fromLogits)
                     activations[layers.count - 1].withUnsafeBufferPointer { p in
-                        let ce = Kernels.crossEntropy(probabilities: p.baseAddress!, labels: y.baseAddress! + start,
-                                                      rows: rows, columns: classes)
+                        let labels = y.baseAddress! + start
+                        let ce = fromLogits
+                            ? Kernels.crossEntropy(logits: p.baseAddress!, labels: labels, rows: rows, columns: classes)!
+                            : Kernels.crossEntropy(probabilities: p.baseAddress!, labels: labels, rows: rows, columns: classes)
                         lossSum += ce.lossSum
                         correct += ce.correct
                     }

@@ -7,7 +7,8 @@
 /// after every comment fix.
 ///
 /// History: 1, products through OpenBLAS; 2, dense-layer products, activations, softmax
-/// and loss through the AVX-512 kernels of Sources/CKernels (other summation order).
+/// and loss through the AVX-512 kernels of Sources/CKernels (other summation order),
+/// subnormals flushed; 3, evaluation loss from the logits (log-sum-exp) on AVX-512.
 public enum TrainingCode {
-    public static let version = 2
+    public static let version = 3
 }

@@ -86,4 +86,43 @@ final class OutputKernelTests: XCTestCase {
             }
         }
     }
+    func testCrossEntropyFromLogitsMatchesDoubleLogSoftmax() throws {
+        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here: evaluation forms probabilities")
+        for (rows, columns) in [(1, 1), (5, 3), (16, 10), (37, 10), (33, 16), (50, 7)] {
+            var z = logits(rows: rows, columns: columns, seed: UInt64(rows * 100 + columns), scale: 20)
+            if rows > 2, columns > 1 { z[columns + 1] = z[columns] + 0; z[columns] = max(z[columns], z[columns + 1]) }
+            let labels = (0..<rows).map { Int32(($0 * 7) % columns) }
+            let r = try XCTUnwrap(z.withUnsafeBufferPointer { zp in labels.withUnsafeBufferPointer { y in
+                Kernels.crossEntropy(logits: zp.baseAddress!, labels: y.baseAddress!, rows: rows, columns: columns) } })
+            var loss = 0.0, correct = 0
+            for i in 0..<rows {
+                let row = z[(i * columns)..<((i + 1) * columns)].map(Double.init)
+                let m = row.max()!
+                loss += log(row.reduce(0) { $0 + exp($1 - m) }) - (row[Int(labels[i])] - m)
+                if row.firstIndex(of: m)! == Int(labels[i]) { correct += 1 }
+            }
+            XCTAssertEqual(r.lossSum, loss, accuracy: 1e-5 * max(1, loss), "\(rows) x \(columns)")
+            XCTAssertEqual(r.correct, correct, "\(rows) x \(columns)")
+        }
+    }
+
+    func testLogitLossOfARowDoesNotDependOnItsPositionAndNaNPropagates() throws {
+        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here")
+        let columns = 10, rows = 21
+        let z = logits(rows: rows, columns: columns, seed: 5, scale: 6)
+        let labels = (0..<rows).map { Int32($0 % columns) }
+        func loss(_ range: Range<Int>) -> Double {
+            z.withUnsafeBufferPointer { zp in labels.withUnsafeBufferPointer { y in
+                Kernels.crossEntropy(logits: zp.baseAddress! + range.lowerBound * columns, labels: y.baseAddress! + range.lowerBound,
+                                     rows: range.count, columns: columns)!.lossSum } }
+        }
+        // Row 17 is in the masked tail of a 21-row call and alone in a 1-row call.
+        XCTAssertEqual(loss(17..<18), loss(0..<21) - loss(0..<17) - loss(18..<21), accuracy: 1e-9)
+        XCTAssertEqual(loss(17..<18), loss(17..<21) - loss(18..<21), accuracy: 1e-12)
+        var bad = z
+        bad[3 * columns + 4] = .nan
+        let r = bad.withUnsafeBufferPointer { zp in labels.withUnsafeBufferPointer { y in
+            Kernels.crossEntropy(logits: zp.baseAddress!, labels: y.baseAddress!, rows: rows, columns: columns)! } }
+        XCTAssertTrue(r.lossSum.isNaN, "a NaN logit must surface for divergence detection")
+    }
 }

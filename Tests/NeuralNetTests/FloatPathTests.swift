@@ -6,6 +6,7 @@ import MatrixCore
 /// than BLAS; the gradient check runs in Double through BLAS. This ties the two: the same
 /// weights and batch give the same loss and gradients in both, to Float precision.
 final class FloatPathTests: XCTestCase {
+
     func testFloatForwardAndGradientsMatchTheDoubleBLASPath() {
         // Widths cover one, two, three and four 16-column vectors, a 2-panel layer (70),
         // and batches with tail rows (37 is not a multiple of any tile height).
@@ -23,6 +24,13 @@ final class FloatPathTests: XCTestCase {
                 labels.withUnsafeBufferPointer { y in reference.computeGradients(input: x.baseAddress!, labels: y.baseAddress!, rows: rows) }
             }
             XCTAssertEqual(single.loss, double.loss, accuracy: 1e-5 * max(1, double.loss), "\(hidden) loss")
+            // Evaluation (loss from the logits on AVX-512) against the Double model's.
+            let doubleInputs = Matrix<Double>(rows: rows, columns: 40, storage: inputs)
+            let doubleData = Examples<Double>(name: "double", inputs: doubleInputs, labels: data.labels.map { Int($0) })
+            let evaluated: (loss: Double, accuracy: Double) = model.evaluate(data)
+            let expected: (loss: Double, accuracy: Double) = reference.evaluate(doubleData)
+            XCTAssertEqual(evaluated.loss, expected.loss, accuracy: 1e-5 * max(1, expected.loss), "\(hidden) evaluated loss")
+            XCTAssertEqual(evaluated.accuracy, expected.accuracy, "\(hidden) evaluated accuracy")
             XCTAssertEqual(single.correct, double.correct, "\(hidden) correct")
             for (p, q) in zip(model.parameters, reference.parameters) {
                 let scale = q.gradient.storage.map(abs).max()!

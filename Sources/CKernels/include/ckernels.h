@@ -33,6 +33,12 @@ int ck_softmax_rows(float *x, long rows, long cols);
 int ck_cross_entropy(const float *p, const int32_t *labels, long rows, long cols,
                      double *loss_sum, long *correct);
 
+/// The same sums from logits z (rows x cols, 1-16 columns) without forming probabilities:
+/// loss_sum = sum over rows of log(sum_c e^(z_c - max z)) - (z_label - max z); correct
+/// counts rows whose first maximal logit is the label. 0 (nothing done) where unavailable.
+int ck_logit_cross_entropy(const float *z, const int32_t *labels, long rows, long cols,
+                           double *loss_sum, long *correct);
+
 /// The calling thread's floating-point control word (MXCSR on x86; 0 elsewhere), to save
 /// and restore around a computation.
 unsigned ck_fp_mode_get(void);
