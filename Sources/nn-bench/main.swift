@@ -7,7 +7,7 @@ import NeuralNet
 // 15 epochs on 54,000 images, train/validation/test evaluated 20 times per epoch), timed.
 // Prints one JSON object. Arguments: [--epochs N] [--evals N] [--threads N] [--data DIR]
 // [--rule batch-mean|per-sample] [--samples N (per-sample timing only)] [--lr X] [--hidden N]
-// [--activation NAME] [--fan-in 1] [--shuffle 1] (these leave W1 for side measurements, such as the
+// [--activation NAME] [--fan-in 1] [--shuffle 1] [--dropout RATE] (these leave W1 for side measurements, such as the
 // saturated high-lr runs of the sweeps).
 
 var arguments = [String: String]()
@@ -29,6 +29,7 @@ if let n = arguments["samples"].flatMap(Int.init) { train = train.prefix(n) }
 let model = Sequential<Float>(inputSize: 784, seed: 1)
 model.add(Dense(Int(arguments["hidden"] ?? "64")!, activation: Activation(name: arguments["activation"] ?? "sigmoid")!,
                 weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
+if let rate = arguments["dropout"].flatMap(Double.init), rate > 0 { model.add(Dropout(rate: rate)) }
 model.add(Dense(10, activation: .softmax,
                 weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
 let trainer = Trainer(model: model, optimizer: SGD(learningRate: Double(arguments["lr"] ?? "0.5")!),
