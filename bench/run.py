@@ -106,7 +106,7 @@ def shell(command):
 
 # Where the time goes: perf's symbols, grouped the way the issue asks.
 PROFILE_GROUPS = [
-    ("GEMM (PanelGEMM tiles; OpenBLAS kernels and packing)", ("gemm_avx512", "sgemm", "sgemv", "dgemm", "blas")),
+    ("GEMM (PanelGEMM tiles with their fused activation; OpenBLAS kernels and packing)", ("gemm_avx512", "sgemm", "sgemv", "dgemm", "blas")),
     ("elementwise (activations, derivatives, SGD, bias sums)",
      ("sigmoid", "tanh", "ck_exp", "activate", "SGD", "multiplyByDerivative", "sumColumns", "Kernels5apply")),
     ("softmax and loss", ("softmax", "cross_entropy", "crossEntropy", "logf", "expf")),
@@ -135,6 +135,8 @@ def profile(threads):
         if len(parts) < 3 or not parts[0].endswith("%") or line.lstrip().startswith("#"):
             continue
         share = float(parts[0].rstrip("%"))
+        while len(parts) > 3 and parts[-1] == "-":  # perf's empty extra columns
+            parts.pop()
         symbol = " ".join(parts[2:])
         group = next((g for g, keys in PROFILE_GROUPS if any(k in symbol for k in keys)), "other (data loading, kernel, runtime)")
         shares[group] = shares.get(group, 0) + share
