@@ -84,12 +84,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                          gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool,
                          inputGradient: UnsafeMutablePointer<Scalar>?) {
         let n = units, k = inputSize
-        if !gradientIsPreActivation {
-            guard let f = activation.pointwise else {
-                preconditionFailure("softmax must be the output layer, fused with cross-entropy")
-            }
-            Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * n)
-        }
+        if !gradientIsPreActivation { foldDerivative(output: output, gradient: gradient, rows: rows) }
         // dW = x^T dz (k x n), db = column sums of dz, dx = dz W^T (rows x k).
         weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
             if rows == 1 {
@@ -104,9 +99,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                             alpha: 1, a: input, lda: k, b: gradient, ldb: n, beta: 0, c: dw.baseAddress!, ldc: n)
             }
         }
-        bias.gradient.storage.withUnsafeMutableBufferPointer { db in
-            Kernels.sumColumns(gradient, rows: rows, columns: n, into: db.baseAddress!)
-        }
+        biasGradient(gradient, rows: rows)
         if let dx = inputGradient {
             weight.value.storage.withUnsafeBufferPointer { w in
                 if rows == 1 {
@@ -149,21 +142,29 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     public func backward(rowsOf inputs: UnsafePointer<Scalar>, indices: UnsafePointer<Int>, output: UnsafePointer<Scalar>,
                          rows: Int, gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool) -> Bool {
         guard readsRowsInPlace, rows > 1 else { return false }
-        if !gradientIsPreActivation {
-            guard let f = activation.pointwise else {
-                preconditionFailure("softmax must be the output layer, fused with cross-entropy")
-            }
-            Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * units)
-        }
+        if !gradientIsPreActivation { foldDerivative(output: output, gradient: gradient, rows: rows) }
         weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
             _ = panelProduct(m: inputSize, n: units, k: rows, a: inputs, lda: inputSize, rows: indices,
                              transposeA: true, b: gradient, ldb: units, bias: nil, activation: .identity,
                              c: dw.baseAddress!)
         }
+        biasGradient(gradient, rows: rows)
+        return true
+    }
+
+    /// dL/dz from dL/dy in place: times f'(z), written in terms of the kept output y.
+    private func foldDerivative(output: UnsafePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>, rows: Int) {
+        guard let f = activation.pointwise else {
+            preconditionFailure("softmax must be the output layer, fused with cross-entropy")
+        }
+        Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * units)
+    }
+
+    /// db = column sums of dz (rows x units).
+    private func biasGradient(_ gradient: UnsafePointer<Scalar>, rows: Int) {
         bias.gradient.storage.withUnsafeMutableBufferPointer { db in
             Kernels.sumColumns(gradient, rows: rows, columns: units, into: db.baseAddress!)
         }
-        return true
     }
 
     /// C (m x n, row stride n) = f([bias on every row, or 0] + op(A) B) through `PanelGEMM`,
