@@ -62,9 +62,12 @@ final class OutputKernelTests: XCTestCase {
 
     func testActivationsAppliedInTheProductMatchTheirFormulas() throws {
         try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here: activations run as a separate pass")
-        let m = 9, n = 37, k = 5
+        // 37 columns: one panel, one pass; 100 columns x depth 300: several panels in k
+        // blocks, where the activation must wait for the last block.
+        for (m, n, k) in [(9, 37, 5), (8, 100, 300)] {
+        let scale = 1.5 / Double(k).squareRoot()
         let a = logits(rows: m, columns: k, seed: 11, scale: 1.5)
-        let b = logits(rows: k, columns: n, seed: 12, scale: 1.5)
+        let b = logits(rows: k, columns: n, seed: 12, scale: scale * 1.5)
         var plain = [Float](repeating: 0, count: m * n)
         XCTAssertTrue(PanelGEMM.multiply(m: m, n: n, k: k, a: a, lda: k, transposeA: false, b: b, ldb: n,
                                          start: .zero, c: &plain, ldc: n))
@@ -82,8 +85,9 @@ final class OutputKernelTests: XCTestCase {
                 case .relu: expected = max(0, z)
                 case .identity: expected = z
                 }
-                XCTAssertEqual(Double(fused[i]), expected, accuracy: 1e-6 * max(1, abs(expected)), "\(f) at \(i)")
+                XCTAssertEqual(Double(fused[i]), expected, accuracy: 1e-6 * max(1, abs(expected)), "\(f) at \(i) (\(n) x \(k))")
             }
+        }
         }
     }
     func testCrossEntropyFromLogitsMatchesDoubleLogSoftmax() throws {
