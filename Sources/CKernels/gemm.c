@@ -182,14 +182,15 @@ static AVX512 void gemm_avx512(long m, long n, long k, const operand *A,
     }
 }
 
-int ck_gemm_available(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return cached;
+// Decided once at load time, before any thread can call in (experiments run on threads).
+static int avx512_available;
+
+__attribute__((constructor)) static void detect_avx512(void) {
+    __builtin_cpu_init();
+    avx512_available = __builtin_cpu_supports("avx512f") ? 1 : 0;
 }
+
+int ck_gemm_available(void) { return avx512_available; }
 
 int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
             const long *a_rows, const float *b, long ldb, int start, const float *bias, int activation,
