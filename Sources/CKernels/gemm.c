@@ -4,8 +4,8 @@
 // Why not BLAS here: OpenBLAS packs both operands into panels before every call. For the
 // evaluation product (70,000 x 784) x (784 x 64) that packing reads and rewrites the whole
 // 219 MB input on every pass, as a separate memory-bound phase: 30 % of the pass in the
-// profile (bench/RESULTS.md). This kernel packs nothing. B (at most 784 x 64 floats, 200 KB)
-// stays in L2 and is read straight from its row-major storage; A is read once, element by
+// profile (bench/PROFILE.md). This kernel packs nothing. B, one 64-column panel at a time (at
+// most 784 x 64 floats, 200 KB), stays in L2 and is read straight from its row-major storage; A is read once, element by
 // element, as broadcasts, while the FMAs run, so the memory traffic overlaps the arithmetic.
 //
 // Register tile: MR rows of C by NV vectors of 16 columns, the accumulators never leave
