@@ -45,6 +45,15 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ input: UnsafePointer<Scalar>, rows: Int, output: UnsafeMutablePointer<Scalar>, softmax: Bool) {
+        forward(input, indices: nil, rows: rows, output: output, softmax: softmax)
+    }
+
+    /// The forward pass of both entry points; `indices` (in-place rows) only where
+    /// `readsRowsInPlace` and rows > 1, which the callers check.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func forward(_ input: UnsafePointer<Scalar>, indices: UnsafePointer<Int>?, rows: Int,
+                         output: UnsafeMutablePointer<Scalar>, softmax: Bool) {
         guard rows > 0 else { return }
         let n = units, k = inputSize
         // Through PanelGEMM the activation is applied in the same pass; softmax (no
@@ -52,10 +61,12 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         let pointwise = activation.pointwise
         let done = rows > 1 && bias.value.storage.withUnsafeBufferPointer { b in
             weight.value.storage.withUnsafeBufferPointer { w in
-                panelProduct(m: rows, n: n, k: k, a: input, lda: k, transposeA: false, b: w.baseAddress!, ldb: n,
-                             bias: b.baseAddress!, activation: pointwise ?? .identity, c: output)
+                panelProduct(m: rows, n: n, k: k, a: input, lda: k, rows: indices, transposeA: false,
+                             b: w.baseAddress!, ldb: n, bias: b.baseAddress!, activation: pointwise ?? .identity,
+                             c: output)
             }
         }
+        precondition(done || indices == nil, "rows in place need readsRowsInPlace")
         if !done {
             // Start from the broadcast bias, then add x W with beta = 1.
             bias.value.storage.withUnsafeBufferPointer { b in
@@ -83,8 +94,23 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     public func backward(input: UnsafePointer<Scalar>, output: UnsafePointer<Scalar>, rows: Int,
                          gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool,
                          inputGradient: UnsafeMutablePointer<Scalar>?) {
+        backward(input: input, indices: nil, output: output, rows: rows, gradient: gradient,
+                 gradientIsPreActivation: gradientIsPreActivation, inputGradient: inputGradient)
+    }
+
+    /// The backward pass of both entry points; `indices` as in `forward`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func backward(input: UnsafePointer<Scalar>, indices: UnsafePointer<Int>?, output: UnsafePointer<Scalar>,
+                          rows: Int, gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool,
+                          inputGradient: UnsafeMutablePointer<Scalar>?) {
         let n = units, k = inputSize
-        if !gradientIsPreActivation { foldDerivative(output: output, gradient: gradient, rows: rows) }
+        if !gradientIsPreActivation {
+            guard let f = activation.pointwise else {
+                preconditionFailure("softmax must be the output layer, fused with cross-entropy")
+            }
+            Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * n)
+        }
         // dW = x^T dz (k x n), db = column sums of dz, dx = dz W^T (rows x k).
         weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
             if rows == 1 {
@@ -93,13 +119,16 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                     let xi = input[i], row = dw.baseAddress! + i * n
                     for j in 0..<n { row[j] = xi * gradient[j] }
                 }
-            } else if !panelProduct(m: k, n: n, k: rows, a: input, lda: k, transposeA: true, b: gradient, ldb: n,
-                                    bias: nil, activation: .identity, c: dw.baseAddress!) {
+            } else if !panelProduct(m: k, n: n, k: rows, a: input, lda: k, rows: indices, transposeA: true,
+                                    b: gradient, ldb: n, bias: nil, activation: .identity, c: dw.baseAddress!) {
+                precondition(indices == nil, "rows in place need readsRowsInPlace")
                 Scalar.gemm(transposeA: true, transposeB: false, m: k, n: n, k: rows,
                             alpha: 1, a: input, lda: k, b: gradient, ldb: n, beta: 0, c: dw.baseAddress!, ldc: n)
             }
         }
-        biasGradient(gradient, rows: rows)
+        bias.gradient.storage.withUnsafeMutableBufferPointer { db in
+            Kernels.sumColumns(gradient, rows: rows, columns: n, into: db.baseAddress!)
+        }
         if let dx = inputGradient {
             weight.value.storage.withUnsafeBufferPointer { w in
                 if rows == 1 {
@@ -123,15 +152,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     public func forward(rowsOf inputs: UnsafePointer<Scalar>, indices: UnsafePointer<Int>, rows: Int,
                         output: UnsafeMutablePointer<Scalar>) -> Bool {
         guard readsRowsInPlace, rows > 1 else { return false }
-        let pointwise = activation.pointwise
-        bias.value.storage.withUnsafeBufferPointer { b in
-            weight.value.storage.withUnsafeBufferPointer { w in
-                _ = panelProduct(m: rows, n: units, k: inputSize, a: inputs, lda: inputSize, rows: indices,
-                                 transposeA: false, b: w.baseAddress!, ldb: units, bias: b.baseAddress!,
-                                 activation: pointwise ?? .identity, c: output)
-            }
-        }
-        if pointwise == nil { Kernels.softmaxRows(output, rows: rows, columns: units) }
+        forward(inputs, indices: indices, rows: rows, output: output, softmax: true)
         return true
     }
 
@@ -142,29 +163,9 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     public func backward(rowsOf inputs: UnsafePointer<Scalar>, indices: UnsafePointer<Int>, output: UnsafePointer<Scalar>,
                          rows: Int, gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool) -> Bool {
         guard readsRowsInPlace, rows > 1 else { return false }
-        if !gradientIsPreActivation { foldDerivative(output: output, gradient: gradient, rows: rows) }
-        weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
-            _ = panelProduct(m: inputSize, n: units, k: rows, a: inputs, lda: inputSize, rows: indices,
-                             transposeA: true, b: gradient, ldb: units, bias: nil, activation: .identity,
-                             c: dw.baseAddress!)
-        }
-        biasGradient(gradient, rows: rows)
+        backward(input: inputs, indices: indices, output: output, rows: rows, gradient: gradient,
+                 gradientIsPreActivation: gradientIsPreActivation, inputGradient: nil)
         return true
-    }
-
-    /// dL/dz from dL/dy in place: times f'(z), written in terms of the kept output y.
-    private func foldDerivative(output: UnsafePointer<Scalar>, gradient: UnsafeMutablePointer<Scalar>, rows: Int) {
-        guard let f = activation.pointwise else {
-            preconditionFailure("softmax must be the output layer, fused with cross-entropy")
-        }
-        Kernels.multiplyByDerivative(f, output: output, gradient: gradient, count: rows * units)
-    }
-
-    /// db = column sums of dz (rows x units).
-    private func biasGradient(_ gradient: UnsafePointer<Scalar>, rows: Int) {
-        bias.gradient.storage.withUnsafeMutableBufferPointer { db in
-            Kernels.sumColumns(gradient, rows: rows, columns: units, into: db.baseAddress!)
-        }
     }
 
     /// C (m x n, row stride n) = f([bias on every row, or 0] + op(A) B) through `PanelGEMM`,

@@ -182,29 +182,18 @@ public final class Trainer<Scalar: MatrixScalar> {
         let contiguous = !options.shuffle && augmentation == nil
         // A shuffled batch without augmentation is read in place where the model can (same
         // arithmetic as on a gathered copy, so the same bits): the copy was 20 % of an epoch.
-        let inPlace = !contiguous && augmentation == nil && options.updateRule == .batchMean && rows > 1
+        let inPlace = options.shuffle && augmentation == nil && options.updateRule == .batchMean && rows > 1
             && model.readsRowsInPlace
         if !contiguous {
             if !inPlace { training.inputs.gatherRows(order[lo..<(lo + rows)], into: &inputs) }
             for r in 0..<rows { labels[r] = training.labels[order[lo + r]] }
             augmentation?(&inputs, rows, &augmentGenerator)
         }
-        if inPlace {
-            return training.inputs.storage.withUnsafeBufferPointer { x in
-                order.withUnsafeBufferPointer { o in
-                    labels.withUnsafeBufferPointer { y in
-                        let loss = model.computeGradients(input: x.baseAddress!, inputRows: o.baseAddress! + lo,
-                                                          labels: y.baseAddress!, rows: rows).loss
-                        optimizer.step(parameters, iteration: iteration, epoch: epoch)
-                        return loss
-                    }
-                }
-            }
-        }
-        func run(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Int32>) -> Double {
+        // x: the batch's rows, or with `inputRows` the training matrix and the batch's row numbers.
+        func run(_ x: UnsafePointer<Scalar>, _ inputRows: UnsafePointer<Int>?, _ y: UnsafePointer<Int32>) -> Double {
             switch options.updateRule {
             case .batchMean:
-                let loss = model.computeGradients(input: x, labels: y, rows: rows).loss
+                let loss = model.computeGradients(input: x, inputRows: inputRows, labels: y, rows: rows).loss
                 optimizer.step(parameters, iteration: iteration, epoch: epoch)
                 return loss
             case .perSample:
@@ -217,13 +206,20 @@ public final class Trainer<Scalar: MatrixScalar> {
                 return sum / Double(rows)
             }
         }
+        if inPlace {
+            return training.inputs.storage.withUnsafeBufferPointer { x in
+                order.withUnsafeBufferPointer { o in
+                    labels.withUnsafeBufferPointer { y in run(x.baseAddress!, o.baseAddress! + lo, y.baseAddress!) }
+                }
+            }
+        }
         if contiguous {
             return training.inputs.storage.withUnsafeBufferPointer { x in
-                training.labels.withUnsafeBufferPointer { y in run(x.baseAddress! + lo * width, y.baseAddress! + lo) }
+                training.labels.withUnsafeBufferPointer { y in run(x.baseAddress! + lo * width, nil, y.baseAddress! + lo) }
             }
         }
         return inputs.storage.withUnsafeBufferPointer { x in
-            labels.withUnsafeBufferPointer { y in run(x.baseAddress!, y.baseAddress!) }
+            labels.withUnsafeBufferPointer { y in run(x.baseAddress!, nil, y.baseAddress!) }
         }
     }
 }
