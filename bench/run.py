@@ -12,7 +12,6 @@ Run it on a quiet machine: every other process on the cores shows up in the numb
 """
 
 import argparse
-import datetime
 import json
 import os
 import shlex

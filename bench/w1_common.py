@@ -15,8 +15,10 @@ evenly spaced in batches.
 
 import argparse
 import gzip
+import json
 import math
 import os
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -95,6 +97,52 @@ def evaluate_after(batches, evals):
     from zero, hence floor(x + 0.5) rather than Python's round)."""
     k = min(evals, batches)
     return {max(1, int(math.floor(j * batches / k + 0.5))) for j in range(1, k + 1)}
+
+
+def timed_fit(n, epochs, evals, per_sample, step, evaluate_sets):
+    """Trainer.fit's schedule, timed the same way for every side: batches of BATCH in order,
+    `step(lo, hi)` trains on rows lo..<hi and returns the mean loss, `evaluate_sets()`
+    returns {set name: (loss, accuracy)} and runs after the scheduled batches (not in
+    per-sample mode). A non-finite loss stops the run. Returns (training seconds of each
+    epoch, evaluation seconds, evaluations, last test accuracy)."""
+    batches = -(-n // BATCH)
+    epoch_seconds, eval_seconds, evaluations, test_accuracy = [], 0.0, 0, -1.0
+    for _epoch in range(epochs):
+        after = set() if per_sample else evaluate_after(batches, evals)
+        training = 0.0
+        t0 = time.perf_counter()
+        for b in range(batches):
+            lo = b * BATCH
+            loss = step(lo, min(lo + BATCH, n))
+            if not math.isfinite(loss):
+                epoch_seconds.append(training + time.perf_counter() - t0)
+                return epoch_seconds, eval_seconds, evaluations, test_accuracy
+            if b + 1 in after:
+                training += time.perf_counter() - t0
+                e0 = time.perf_counter()
+                metrics = evaluate_sets()
+                eval_seconds += time.perf_counter() - e0
+                evaluations += 1
+                test_accuracy = metrics["test"][1]
+                t0 = time.perf_counter()
+        epoch_seconds.append(training + time.perf_counter() - t0)
+    return epoch_seconds, eval_seconds, evaluations, test_accuracy
+
+
+def result_json(epoch_seconds, eval_seconds, evaluations, w1_seconds, kernel, threads, test_accuracy,
+                per_sample, samples, epochs):
+    """The JSON line every side prints (bench/README.md lists the keys)."""
+    trained = sum(epoch_seconds)
+    return json.dumps({
+        "train_epoch_s": epoch_seconds,
+        "eval_pass_s": eval_seconds / evaluations if evaluations else 0,
+        "evaluations": evaluations,
+        "w1_s": w1_seconds,
+        "kernel": kernel,
+        "threads": threads,
+        "final_test_accuracy": test_accuracy,
+        "samples_per_s": samples * epochs / trained if per_sample and trained > 0 else 0,
+    }, sort_keys=True)
 
 
 def gemm_flops(m, n, k):

@@ -14,8 +14,6 @@ backward pass on that sample alone and an update at step lr/128, written as a Py
 of vector operations; no evaluation.
 """
 
-import json
-import math
 import os
 import sys
 import time
@@ -131,67 +129,29 @@ def per_sample_steps(params, x, y, step):
     return total / len(x)
 
 
-def fit(params, train, sets, args):
-    """Trainer.fit for W1: returns (epoch training seconds, evaluation seconds, evaluations,
-    last test accuracy)."""
-    _, x, y = train
-    n = len(x)
-    batches = -(-n // c.BATCH)
-    per_sample = args.rule == "per-sample"
-    step = F32(c.LEARNING_RATE / c.BATCH)
-    epoch_seconds, eval_seconds, evaluations, test_accuracy = [], 0.0, 0, -1.0
-    for _epoch in range(args.epochs):
-        after = set() if per_sample else c.evaluate_after(batches, args.evals)
-        training = 0.0
-        t0 = time.perf_counter()
-        for b in range(batches):
-            lo = b * c.BATCH
-            xb, yb = x[lo:lo + c.BATCH], y[lo:lo + c.BATCH]
-            if per_sample:
-                loss = per_sample_steps(params, xb, yb, step)
-            else:
-                loss = batch_step(params, xb, yb, c.LEARNING_RATE)
-            if not math.isfinite(loss):
-                training += time.perf_counter() - t0
-                epoch_seconds.append(training)
-                return epoch_seconds, eval_seconds, evaluations, test_accuracy
-            if b + 1 in after:
-                training += time.perf_counter() - t0
-                e0 = time.perf_counter()
-                metrics = {name: evaluate(params, sx, sy) for name, sx, sy in sets}
-                eval_seconds += time.perf_counter() - e0
-                evaluations += 1
-                test_accuracy = metrics["test"][1]
-                t0 = time.perf_counter()
-        training += time.perf_counter() - t0
-        epoch_seconds.append(training)
-    return epoch_seconds, eval_seconds, evaluations, test_accuracy
-
-
 def main():
     args = ARGS
     sets = c.w1_sets(args.data, args.seed)
     name, x, y = sets[0]
-    train = (name, x[:args.samples], y[:args.samples]) if args.samples is not None else sets[0]
+    if args.samples is not None:
+        x, y = x[:args.samples], y[:args.samples]
     params = init_params(np.random.default_rng(args.seed))
     kernel, threads = blas_info()
+    per_sample = args.rule == "per-sample"
+    step = F32(c.LEARNING_RATE / c.BATCH)
+
+    def train(lo, hi):
+        if per_sample:
+            return per_sample_steps(params, x[lo:hi], y[lo:hi], step)
+        return batch_step(params, x[lo:hi], y[lo:hi], c.LEARNING_RATE)
 
     start = time.perf_counter()
-    epoch_seconds, eval_seconds, evaluations, test_accuracy = fit(params, train, sets, args)
+    epoch_seconds, eval_seconds, evaluations, test_accuracy = c.timed_fit(
+        len(x), args.epochs, args.evals, per_sample, train,
+        lambda: {name: evaluate(params, sx, sy) for name, sx, sy in sets})
     w1 = time.perf_counter() - start
-
-    trained = sum(epoch_seconds)
-    out = {
-        "train_epoch_s": epoch_seconds,
-        "eval_pass_s": eval_seconds / evaluations if evaluations else 0,
-        "evaluations": evaluations,
-        "w1_s": w1,
-        "kernel": kernel,
-        "threads": threads,
-        "final_test_accuracy": test_accuracy,
-        "samples_per_s": len(train[1]) * args.epochs / trained if args.rule == "per-sample" and trained > 0 else 0,
-    }
-    print(json.dumps(out, sort_keys=True))
+    print(c.result_json(epoch_seconds, eval_seconds, evaluations, w1, kernel, threads, test_accuracy,
+                        per_sample, len(x), args.epochs))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ Prints the same JSON keys as w1_numpy.py and nn-bench.
 """
 
 import json
-import math
 import os
 import sys
 import time
@@ -71,63 +70,35 @@ def main():
     lr = c.LEARNING_RATE / c.BATCH if per_sample else c.LEARNING_RATE
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
-    n = len(x)
-    batches = -(-n // c.BATCH)
-    epoch_seconds, eval_seconds, evaluations, test_accuracy = [], 0.0, 0, -1.0
-    start = time.perf_counter()
-    diverged = False
-    for _epoch in range(args.epochs):
-        after = set() if per_sample else c.evaluate_after(batches, args.evals)
-        training = 0.0
-        t0 = time.perf_counter()
-        for b in range(batches):
-            lo = b * c.BATCH
-            xb, yb = x[lo:lo + c.BATCH], y[lo:lo + c.BATCH]
-            if per_sample:
-                total = 0.0
-                for i in range(len(xb)):
-                    optimizer.zero_grad()
-                    loss = F.cross_entropy(model(xb[i:i + 1]), yb[i:i + 1])
-                    loss.backward()
-                    optimizer.step()
-                    total += float(loss)
-                batch_loss = total / len(xb)
-            else:
-                optimizer.zero_grad()
-                loss = F.cross_entropy(model(xb), yb)
-                loss.backward()
-                optimizer.step()
-                batch_loss = float(loss)
-            if not math.isfinite(batch_loss):
-                diverged = True
-                break
-            if b + 1 in after:
-                training += time.perf_counter() - t0
-                e0 = time.perf_counter()
-                model.eval()
-                metrics = {name: evaluate(model, sx, sy) for name, sx, sy in sets}
-                model.train()
-                eval_seconds += time.perf_counter() - e0
-                evaluations += 1
-                test_accuracy = metrics["test"][1]
-                t0 = time.perf_counter()
-        training += time.perf_counter() - t0
-        epoch_seconds.append(training)
-        if diverged:
-            break
-    w1 = time.perf_counter() - start
+    def train(lo, hi):
+        xb, yb = x[lo:hi], y[lo:hi]
+        if not per_sample:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            return float(loss)
+        total = 0.0
+        for i in range(len(xb)):
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(xb[i:i + 1]), yb[i:i + 1])
+            loss.backward()
+            optimizer.step()
+            total += float(loss)
+        return total / len(xb)
 
-    trained = sum(epoch_seconds)
-    print(json.dumps({
-        "train_epoch_s": epoch_seconds,
-        "eval_pass_s": eval_seconds / evaluations if evaluations else 0,
-        "evaluations": evaluations,
-        "w1_s": w1,
-        "kernel": kernel_name(),
-        "threads": torch.get_num_threads(),
-        "final_test_accuracy": test_accuracy,
-        "samples_per_s": n * args.epochs / trained if per_sample and trained > 0 else 0,
-    }, sort_keys=True))
+    def evaluate_sets():
+        model.eval()
+        metrics = {name: evaluate(model, sx, sy) for name, sx, sy in sets}
+        model.train()
+        return metrics
+
+    start = time.perf_counter()
+    epoch_seconds, eval_seconds, evaluations, test_accuracy = c.timed_fit(
+        len(x), args.epochs, args.evals, per_sample, train, evaluate_sets)
+    w1 = time.perf_counter() - start
+    print(c.result_json(epoch_seconds, eval_seconds, evaluations, w1, kernel_name(), torch.get_num_threads(),
+                        test_accuracy, per_sample, len(x), args.epochs))
 
 
 if __name__ == "__main__":
