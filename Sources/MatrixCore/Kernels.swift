@@ -115,6 +115,13 @@ public enum Kernels {
     /// (Float, 1-16 columns, AVX-512; nil elsewhere): sum over rows of -log softmax(z)[label]
     /// computed as log(sum e^(z - max)) - (z_label - max), and rows whose first maximal logit
     /// is the label. Evaluation uses it: it needs no probabilities, so none are formed.
+    /// Whether `crossEntropy(logits:)` runs for this element type and width (it returns nil
+    /// exactly where this is false).
+    @inlinable
+    public static func crossEntropyFromLogitsAvailable<S: MatrixScalar>(_: S.Type, columns: Int) -> Bool {
+        S.self == Float.self && ck_gemm_available() != 0 && (1...16).contains(columns)
+    }
+
     @inlinable
     public static func crossEntropy<S: MatrixScalar>(logits z: UnsafePointer<S>, labels: UnsafePointer<Int32>,
                                                      rows: Int, columns: Int) -> (lossSum: Double, correct: Int)? {

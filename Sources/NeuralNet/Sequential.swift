@@ -174,7 +174,7 @@ public final class Sequential<Scalar: MatrixScalar> {
                      "\(examples.name): inputs have \(examples.inputs.columns) features, the model expects \(width)")
         // Where the loss can come straight from the logits (Float, AVX-512, a softmax layer
         // of at most 16 classes), the probabilities are never formed.
-        let fromLogits = Scalar.self == Float.self && PanelGEMM.isAvailable && classes <= 16
+        let fromLogits = Kernels.crossEntropyFromLogitsAvailable(Scalar.self, columns: classes)
             && (layers.last as? Dense<Scalar>)?.activation == .softmax
         examples.inputs.storage.withUnsafeBufferPointer { x in
             examples.labels.withUnsafeBufferPointer { y in

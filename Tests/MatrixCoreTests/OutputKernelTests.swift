@@ -91,7 +91,10 @@ final class OutputKernelTests: XCTestCase {
         }
     }
     func testCrossEntropyFromLogitsMatchesDoubleLogSoftmax() throws {
-        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here: evaluation forms probabilities")
+        try XCTSkipUnless(Kernels.crossEntropyFromLogitsAvailable(Float.self, columns: 10),
+                          "no AVX-512 here: evaluation forms probabilities")
+        XCTAssertFalse(Kernels.crossEntropyFromLogitsAvailable(Float.self, columns: 17))
+        XCTAssertFalse(Kernels.crossEntropyFromLogitsAvailable(Double.self, columns: 10))
         for (rows, columns) in [(1, 1), (5, 3), (16, 10), (37, 10), (33, 16), (50, 7)] {
             var z = logits(rows: rows, columns: columns, seed: UInt64(rows * 100 + columns), scale: 20)
             if rows > 2, columns > 1 { z[columns + 1] = z[columns] + 0; z[columns] = max(z[columns], z[columns + 1]) }
