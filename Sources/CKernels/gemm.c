@@ -13,14 +13,17 @@
 // any n works. Every C element is one FMA chain over p = 0, 1, ..., k-1 in order, starting
 // from `start`; a row's result does not depend on which tile or batch it falls in.
 //
-// Only built for AVX-512 (x86-64 with avx512f, chosen at run time); elsewhere
-// ck_gemm_available() is 0 and the caller uses BLAS.
+// Built for AVX-512 here and for AVX2 + FMA in gemm_avx2.c (same bits), chosen at run
+// time; elsewhere ck_gemm_available() is 0 and the caller uses BLAS.
 
 #include "ckernels.h"
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #include "exp16.h"
+#include "gemm_operand.h"
 
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
@@ -93,18 +96,6 @@ static AVX512 void activate_block(float *c, long ldc, long rows, int nv, const _
         }
 }
 
-// How A is laid out: element (i, p) at a[row(i) * ars + col(p) * acs], where row(i) is
-// ridx[i] (or i) and col(p) is pidx[p] (or p). At most one index is given.
-typedef struct {
-    const float *a;
-    long ars, acs;
-    const long *ridx, *pidx;
-} operand;
-
-static inline const float *row_of(const operand *A, long i) {
-    return A->a + (A->ridx ? A->ridx[i] : i) * A->ars;
-}
-
 // All rows of one column panel of NV vectors: tiles of MR rows, then single rows.
 INLINE AVX512 void panel(const int MR, const int NV, long m, long k, const operand *A,
                          const float *b, long ldb, const __mmask16 *mask, int start, const float *bias,
@@ -157,15 +148,13 @@ static AVX512 void gemm_block(long m, long n, long k, const operand *A,
     }
 }
 
-// Wide layers (several column panels) multiply in blocks of k: each block of the weights
-// (128 rows) stays within a few dozen pages while every panel and tile uses it, where whole
+// Wide layers (several column panels) multiply in blocks of K_BLOCK rows of k: each block of the weights
+// stays within a few dozen pages while every panel and tile uses it, where whole
 // 2 KB-strided panels missed the TLB (the 512-unit forward went from about 0.55 to 0.7 of
 // peak). C holds the partial sums between blocks, stored and reloaded exactly, so each
 // element is still one FMA chain over k in order: the same bits as without blocks. One
 // panel keeps a single block: there the inputs stream from memory, and blocks cut the
 // streams into short pieces (measured slower on the evaluation product).
-enum { K_BLOCK = 128 };
-
 static AVX512 void gemm_avx512(long m, long n, long k, const operand *A,
                                const float *b, long ldb, int start, const float *bias,
                                int act, float act_a, float act_b, float *c, long ldc) {
@@ -182,15 +171,22 @@ static AVX512 void gemm_avx512(long m, long n, long k, const operand *A,
     }
 }
 
-// Decided once at load time, before any thread can call in (experiments run on threads).
-static int avx512_available;
+// Which kernel runs: 2 AVX-512, 1 AVX2 + FMA, 0 none (BLAS). Decided once at load time,
+// before any thread can call in (experiments run on threads). MAKE_REPORT_KERNELS=avx2
+// picks the AVX2 kernels on an AVX-512 machine (to compare the two), =blas none.
+static int isa;
 
-__attribute__((constructor)) static void detect_avx512(void) {
+__attribute__((constructor)) static void detect_isa(void) {
     __builtin_cpu_init();
-    avx512_available = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    isa = __builtin_cpu_supports("avx512f") ? 2
+        : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+    const char *want = getenv("MAKE_REPORT_KERNELS");
+    if (want && strcmp(want, "avx2") == 0 && isa > 1) isa = 1;
+    if (want && strcmp(want, "blas") == 0) isa = 0;
 }
 
-int ck_gemm_available(void) { return avx512_available; }
+int ck_gemm_available(void) { return isa > 0; }
+int ck_kernel_isa(void) { return isa; }
 
 int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
             const long *a_rows, const float *b, long ldb, int start, const float *bias, int activation,
@@ -204,13 +200,15 @@ int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_co
         if (a_column_stride == 1) A.ridx = a_rows;
         else A.pidx = a_rows;
     }
-    gemm_avx512(m, n, k, &A, b, ldb, start, bias, activation, activation_a, activation_b, c, ldc);
+    if (isa == 2) gemm_avx512(m, n, k, &A, b, ldb, start, bias, activation, activation_a, activation_b, c, ldc);
+    else ck_gemm_avx2(m, n, k, &A, b, ldb, start, bias, activation, activation_a, activation_b, c, ldc);
     return 1;
 }
 
 #else
 
 int ck_gemm_available(void) { return 0; }
+int ck_kernel_isa(void) { return 0; }
 
 int ck_gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride,
             const long *a_rows, const float *b, long ldb, int start, const float *bias, int activation,

@@ -1,13 +1,15 @@
 import XCTest
 @testable import MatrixCore
 
-/// The packing-free Float GEMM of dense layers (Sources/CKernels/gemm.c) on every tile
-/// shape it has: column panels of 1-4 vectors, masked widths, tail rows, two panels.
+/// The Float GEMM of dense layers (Sources/CKernels/gemm.c, gemm_avx2.c) on every tile
+/// shape it has, for whichever instruction set this CPU runs: AVX-512 column panels of 1-4
+/// vectors; AVX2 tiles of 8 x 8 and 6 x 16, packed panels, short tail tiles, wide layers in
+/// row and k blocks; masked widths everywhere.
 final class PanelGEMMTests: XCTestCase {
     private struct Case { let m, n, k: Int; let transposeA: Bool; let start: PanelGEMM.Start? }
 
     private func skipUnlessAvailable() throws {
-        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here: the layers use BLAS")
+        try XCTSkipUnless(PanelGEMM.isAvailable, "neither AVX2 + FMA nor AVX-512 here: the layers use BLAS")
     }
 
     /// Runs one product with padded strides (lda > k or m, ldb > n, ldc > n) so that a
@@ -37,8 +39,8 @@ final class PanelGEMMTests: XCTestCase {
     func testEveryTileShapeAgreesWithAPlainLoop() throws {
         try skipUnlessAvailable()
         var seed: UInt64 = 1
-        for n in [1, 5, 10, 16, 17, 32, 40, 59, 64, 65, 130] {
-            for m in [1, 6, 7, 13, 25] {
+        for n in [1, 5, 8, 10, 16, 17, 24, 32, 40, 59, 64, 65, 130] {
+            for m in [1, 6, 7, 8, 13, 25, 53] {
                 for (k, transposeA, startCode) in [(1, false, 0), (64, false, 1), (129, true, 0), (37, true, 2)] {
                     seed += 1
                     let r = run(m: m, n: n, k: k, transposeA: transposeA, startCode: startCode, seed: seed)
@@ -58,10 +60,12 @@ final class PanelGEMMTests: XCTestCase {
 
     func testEachElementIsOneFusedMultiplyAddChainInOrder() throws {
         // The documented summation order, bit for bit: c = fma(a[i,k-1], b[k-1,j], ... fma(a[i,0], b[0,j], start)).
-        // It is what makes a row's result independent of the batch it is in. The last case
-        // is wide and deep enough to run in k blocks (partial sums kept in C between them).
+        // It is what makes a row's result independent of the batch it is in. The last cases
+        // are wide and deep enough to run in k blocks (partial sums kept in C between them), the
+        // second of them over several row blocks as well; then one-vector tiles with tails.
         try skipUnlessAvailable()
-        for (m, n, k, transposeA) in [(13, 64, 784, false), (9, 10, 64, false), (20, 33, 128, true), (7, 130, 300, false)] {
+        for (m, n, k, transposeA) in [(13, 64, 784, false), (9, 10, 64, false), (20, 33, 128, true), (7, 130, 300, false),
+                                      (101, 515, 260, false), (12, 8, 50, false), (11, 3, 20, true)] {
             let r = run(m: m, n: n, k: k, transposeA: transposeA, startCode: 1, seed: UInt64(m * n))
             for i in 0..<m { for j in 0..<n {
                 var s = r.bias[j]

@@ -11,8 +11,12 @@ void ck_scaled_tanh(float *x, long count, float a, float b);
 /// x = exp(x), exposed for tests.
 void ck_exp(float *x, long count);
 
-/// 1 when ck_gemm runs here (x86-64 with AVX-512), 0 when the caller must use BLAS.
+/// 1 when ck_gemm runs here (x86-64 with AVX-512, or AVX2 and FMA), 0 when the caller
+/// must use BLAS.
 int ck_gemm_available(void);
+/// The instruction set the kernels use: 2 AVX-512, 1 AVX2 + FMA, 0 none (BLAS and the
+/// portable loops). Environment MAKE_REPORT_KERNELS=avx2 or =blas lowers it, for comparisons.
+int ck_kernel_isa(void);
 /// Activations ck_gemm can apply before storing C.
 enum { CK_ACT_NONE = 0, CK_ACT_SIGMOID = 1, CK_ACT_SCALED_TANH = 2, CK_ACT_RELU = 3 };
 /// C (m x n, row stride ldc) = f(start + A B), f the activation (a, b: a tanh(b x)).
