@@ -83,7 +83,7 @@ public enum Kernels {
             // Rows are short (10 classes), so vectorise exp over the whole buffer instead:
             // shift every row by its maximum, one vectorised exp pass, then normalise.
             let xf = UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
-            if ck_softmax_rows(xf, rows, columns) != 0 { return }  // one vector a row (AVX-512)
+            if ck_softmax_rows(xf, rows, columns) != 0 { return }  // one or two vectors a row (AVX-512, AVX2)
             for r in 0..<rows {
                 let row = xf + r * columns
                 var m = row[0]
@@ -112,7 +112,7 @@ public enum Kernels {
     }
 
     /// Cross-entropy and correct predictions straight from the output layer's logits z
-    /// (Float, 1-16 columns, AVX-512; nil elsewhere): sum over rows of -log softmax(z)[label]
+    /// (Float, 1-16 columns, AVX-512 or AVX2; nil elsewhere): sum over rows of -log softmax(z)[label]
     /// computed as log(sum e^(z - max)) - (z_label - max), and rows whose first maximal logit
     /// is the label. Evaluation uses it: it needs no probabilities, so none are formed.
     /// Whether `crossEntropy(logits:)` runs for this element type and width (it returns nil

@@ -9,8 +9,9 @@ import CKernels
 /// at `a`): a shuffled batch read in place, again without a copy.
 ///
 /// Each C element is one FMA chain over k in order; results differ from BLAS in the last
-/// bits (a different summation order), never between runs. Where the CPU lacks AVX-512
-/// `isAvailable` is false and the callers use BLAS instead.
+/// bits (a different summation order), never between runs. The AVX-512 and AVX2 + FMA
+/// kernels give the same bits; where the CPU has neither, `isAvailable` is false and the
+/// callers use BLAS instead.
 public enum PanelGEMM {
     /// What C starts from before A B is added.
     public enum Start {
@@ -22,6 +23,10 @@ public enum PanelGEMM {
     }
 
     public static let isAvailable = ck_gemm_available() != 0
+
+    /// The instruction set the kernels run with here ("AVX-512", "AVX2+FMA"), nil where
+    /// they do not run. MAKE_REPORT_KERNELS=avx2 or =blas in the environment lowers it.
+    public static let instructionSet: String? = [2: "AVX-512", 1: "AVX2+FMA"][ck_kernel_isa()]
 
     /// Returns false, touching nothing, where `isAvailable` is false.
     @inline(__always) @discardableResult

@@ -9,6 +9,10 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     public private(set) var inputSize = 0
     public private(set) var weight: Parameter<Scalar>!
     public private(set) var bias: Parameter<Scalar>!
+    /// W^T (units x inputSize), rewritten before each input-gradient product through
+    /// PanelGEMM, which reads B row-major. Sized once in `build`: the batch path allocates
+    /// nothing.
+    private var transposedWeight: [Scalar] = []
 
     /// `biasInitializer` defaults to the scheme's own rule (see `Initializer.defaultBias`).
     public init(_ units: Int, activation: Activation, weightInitializer: Initializer = .uniform(low: -1, high: 1),
@@ -31,6 +35,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         weight = Parameter(name: "dense\(index).weight",
                            value: Matrix(rows: inputSize, columns: units, storage: w.map { Scalar($0) }))
         bias = Parameter(name: "dense\(index).bias", value: Matrix(rows: 1, columns: units, storage: b.map { Scalar($0) }))
+        transposedWeight = [Scalar](repeating: 0, count: inputSize * units)
     }
 
     @_specialize(where Scalar == Float)
@@ -133,6 +138,17 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
             weight.value.storage.withUnsafeBufferPointer { w in
                 if rows == 1 {
                     Scalar.gemv(transpose: false, m: k, n: n, alpha: 1, a: w.baseAddress!, lda: n, x: gradient, beta: 0, y: dx)
+                } else if Scalar.self == Float.self && PanelGEMM.isAvailable {
+                    // dx = dz W^T through the same kernel as the other products (W^T copied
+                    // first: k n floats against rows k n FMAs), so that no product of Float
+                    // training depends on which BLAS kernel this CPU gets.
+                    transposedWeight.withUnsafeMutableBufferPointer { wt in
+                        for i in 0..<k { for j in 0..<n { wt[j * k + i] = w[i * n + j] } }
+                        let done = panelProduct(m: rows, n: k, k: n, a: gradient, lda: n, transposeA: false,
+                                                b: UnsafePointer(wt.baseAddress!), ldb: k, bias: nil, activation: .identity,
+                                                c: dx, ldc: k)
+                        precondition(done)
+                    }
                 } else {
                     Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: k, k: n,
                                 alpha: 1, a: gradient, lda: n, b: w.baseAddress!, ldb: n, beta: 0, c: dx, ldc: k)
@@ -141,7 +157,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         }
     }
 
-    /// True where `forward(rowsOf:)` and `backward(rowsOf:)` work: Float on AVX-512.
+    /// True where `forward(rowsOf:)` and `backward(rowsOf:)` work: Float on AVX-512 or AVX2 + FMA.
     public var readsRowsInPlace: Bool { Scalar.self == Float.self && PanelGEMM.isAvailable }
 
     /// `forward` for the first layer of a shuffled batch, reading batch row r from row
@@ -168,21 +184,21 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         return true
     }
 
-    /// C (m x n, row stride n) = f([bias on every row, or 0] + op(A) B) through `PanelGEMM`,
-    /// the Float path of the forward product and of dW (`rows`: stored rows of A, see
+    /// C (m x n, row stride ldc, n when nil) = f([bias on every row, or 0] + op(A) B) through
+    /// `PanelGEMM`, the Float path of the forward product, dW and dx (`rows`: stored rows of A, see
     /// PanelGEMM); false (nothing done) for Double
-    /// and where the CPU lacks AVX-512, and the caller uses BLAS.
+    /// and where the CPU has neither AVX-512 nor AVX2 + FMA, and the caller uses BLAS.
     @inline(__always)
     private func panelProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Scalar>, lda: Int,
                               rows: UnsafePointer<Int>? = nil, transposeA: Bool,
                               b: UnsafePointer<Scalar>, ldb: Int, bias: UnsafePointer<Scalar>?,
-                              activation: Pointwise, c: UnsafeMutablePointer<Scalar>) -> Bool {
+                              activation: Pointwise, c: UnsafeMutablePointer<Scalar>, ldc: Int? = nil) -> Bool {
         guard Scalar.self == Float.self, PanelGEMM.isAvailable else { return false }
         func float(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
             UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
         }
         return PanelGEMM.multiply(m: m, n: n, k: k, a: float(a), lda: lda, rows: rows, transposeA: transposeA,
                                   b: float(b), ldb: ldb, start: bias.map { .row(float($0)) } ?? .zero,
-                                  activation: activation, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: n)
+                                  activation: activation, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc ?? n)
     }
 }

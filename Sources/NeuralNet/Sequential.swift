@@ -91,7 +91,7 @@ public final class Sequential<Scalar: MatrixScalar> {
     }
 
     /// True when `computeGradients(inputRows:)` can read a shuffled batch in place: the
-    /// first layer is a Dense layer that `readsRowsInPlace` (Float on AVX-512).
+    /// first layer is a Dense layer that `readsRowsInPlace` (Float on AVX-512 or AVX2 + FMA).
     public var readsRowsInPlace: Bool { (layers.first as? Dense<Scalar>)?.readsRowsInPlace ?? false }
 
     /// One forward and backward pass on `rows` examples at `input` with `labels`, leaving
@@ -172,7 +172,7 @@ public final class Sequential<Scalar: MatrixScalar> {
         let classes = outputSize, width = inputSize
         precondition(examples.inputs.columns == width,
                      "\(examples.name): inputs have \(examples.inputs.columns) features, the model expects \(width)")
-        // Where the loss can come straight from the logits (Float, AVX-512, a softmax layer
+        // Where the loss can come straight from the logits (Float, AVX-512 or AVX2, a softmax layer
         // of at most 16 classes), the probabilities are never formed.
         let fromLogits = Kernels.crossEntropyFromLogitsAvailable(Scalar.self, columns: classes)
             && (layers.last as? Dense<Scalar>)?.activation == .softmax

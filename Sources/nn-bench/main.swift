@@ -46,9 +46,8 @@ let out: [String: Any] = [
     "evaluations": history.evaluationCount,
     "w1_s": w1,
     "kernel": BLAS.kernel.active,
-    "products": PanelGEMM.isAvailable
-        ? "dense-layer products through PanelGEMM (AVX-512, no packing), BLAS for dX"
-        : "every product through BLAS (no AVX-512 here)",
+    "products": PanelGEMM.instructionSet.map { "dense-layer products through PanelGEMM (\($0)), BLAS for dX" }
+        ?? "every product through BLAS (no AVX2 or AVX-512 here)",
     "threads": BLAS.threads,
     "final_test_accuracy": history.final("test")?.accuracy ?? -1,
     "samples_per_s": rule == .perSample ? Double(train.count * epochs) / history.trainingSeconds.reduce(0, +) : 0,

@@ -61,7 +61,7 @@ final class OutputKernelTests: XCTestCase {
     }
 
     func testActivationsAppliedInTheProductMatchTheirFormulas() throws {
-        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here: activations run as a separate pass")
+        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX2 or AVX-512 here: activations run as a separate pass")
         // 37 columns: one panel, one pass; 100 columns x depth 300: several panels in k
         // blocks, where the activation must wait for the last block.
         for (m, n, k) in [(9, 37, 5), (8, 100, 300)] {
@@ -92,7 +92,7 @@ final class OutputKernelTests: XCTestCase {
     }
     func testCrossEntropyFromLogitsMatchesDoubleLogSoftmax() throws {
         try XCTSkipUnless(Kernels.crossEntropyFromLogitsAvailable(Float.self, columns: 10),
-                          "no AVX-512 here: evaluation forms probabilities")
+                          "no AVX2 or AVX-512 here: evaluation forms probabilities")
         XCTAssertFalse(Kernels.crossEntropyFromLogitsAvailable(Float.self, columns: 17))
         XCTAssertFalse(Kernels.crossEntropyFromLogitsAvailable(Double.self, columns: 10))
         for (rows, columns) in [(1, 1), (5, 3), (16, 10), (37, 10), (33, 16), (50, 7)] {

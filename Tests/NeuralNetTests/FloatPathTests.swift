@@ -2,7 +2,7 @@ import XCTest
 import MatrixCore
 @testable import NeuralNet
 
-/// Training runs in Float, where dense layers multiply through PanelGEMM (AVX-512) rather
+/// Training runs in Float, where dense layers multiply through PanelGEMM (AVX-512 or AVX2) rather
 /// than BLAS; the gradient check runs in Double through BLAS. This ties the two: the same
 /// weights and batch give the same loss and gradients in both, to Float precision.
 final class FloatPathTests: XCTestCase {
@@ -24,7 +24,7 @@ final class FloatPathTests: XCTestCase {
                 labels.withUnsafeBufferPointer { y in reference.computeGradients(input: x.baseAddress!, labels: y.baseAddress!, rows: rows) }
             }
             XCTAssertEqual(single.loss, double.loss, accuracy: 1e-5 * max(1, double.loss), "\(hidden) loss")
-            // Evaluation (loss from the logits on AVX-512) against the Double model's.
+            // Evaluation (loss from the logits on AVX-512 or AVX2) against the Double model's.
             let doubleInputs = Matrix<Double>(rows: rows, columns: 40, storage: inputs)
             let doubleData = Examples<Double>(name: "double", inputs: doubleInputs, labels: data.labels.map { Int($0) })
             let evaluated: (loss: Double, accuracy: Double) = model.evaluate(data)
@@ -62,7 +62,7 @@ final class InPlaceBatchTests: XCTestCase {
     }
 
     func testReadingRowsInPlaceGivesTheBitsOfTheGatheredCopy() throws {
-        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here: batches are always gathered")
+        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX2 or AVX-512 here: batches are always gathered")
         for hidden in [[64], [20, 70]] {
             let inPlace = train(gather: false, hidden: hidden)
             let gathered = train(gather: true, hidden: hidden)
@@ -74,7 +74,7 @@ final class InPlaceBatchTests: XCTestCase {
     }
 
     func testIndexedProductsReadTheChosenRows() throws {
-        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX-512 here")
+        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX2 or AVX-512 here")
         var g = SeededGenerator(seed: 3)
         let stored = 50, k = 19, n = 23, m = 13
         let x = (0..<(stored * k)).map { _ in Float(g.uniform(-1, 1)) }
