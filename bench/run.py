@@ -105,9 +105,11 @@ def shell(command):
 
 # Where the time goes: perf's symbols, grouped the way the issue asks.
 PROFILE_GROUPS = [
-    ("GEMM (PanelGEMM tiles with their fused activation; OpenBLAS kernels and packing)", ("gemm_avx512", "sgemm", "sgemv", "dgemm", "blas")),
+    ("GEMM (PanelGEMM tiles with their fused activation; OpenBLAS kernels and packing)", ("gemm_avx512", "gemm_block", "gemm_wide", "ck_gemm", "pack_panels",
+                                                                                       "sgemm", "sgemv", "dgemm", "blas")),
     ("elementwise (activations, derivatives, SGD, bias sums)",
-     ("sigmoid", "tanh", "ck_exp", "activate", "SGD", "multiplyByDerivative", "sumColumns", "Kernels5apply")),
+     ("sigmoid", "tanh", "ck_exp", "activate", "SGD", "multiplyByDerivative", "multiply_by_derivative", "sumColumns",
+      "Kernels5apply", "Dropout")),
     ("softmax and loss", ("softmax", "cross_entropy", "crossEntropy", "logf", "expf")),
     ("copying (batches, memmove)", ("memmove", "memcpy", "gatheringRows", "update(from")),
 ]

@@ -7,7 +7,7 @@ import RealModule
 /// the same across Swift versions. Every draw here is defined in this file, so a seed gives
 /// the same split, initialisation, shuffles and dropout masks on every run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+    @usableFromInline var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {
         var sm = seed
@@ -30,6 +30,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ h)
     }
 
+    /// Inlinable so that per-element draws (dropout masks) compile into the caller's loop.
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17

@@ -109,4 +109,31 @@ final class KernelBitsTests: XCTestCase {
             XCTAssertEqual(got.correct, correct)
         }
     }
+
+    func testDerivativesAreTheSwiftFormulasBitForBit() {
+        // The C loops (derivative.c, FMA contraction off) against the formulas written out
+        // in Float, including ReLU's zeros and outputs at the saturated ends.
+        let count = 1000
+        var y = randomFloats(count, scale: 1.7, seed: 3)
+        y[0] = 0; y[1] = 1; y[2] = -1.7159; y[3] = -0.0
+        let g = randomFloats(count, scale: 3, seed: 4)
+        let ratio = Float(Kernels.lecunB / Kernels.lecunA), a2 = Float(Kernels.lecunA * Kernels.lecunA)
+        let formulas: [(Pointwise, (Float, Float) -> Float)] = [
+            (.sigmoid, { y, g in g * (y * (1 - y)) }),
+            (.improvedSigmoid, { y, g in g * (ratio * (a2 - y * y)) }),
+            (.tanh, { y, g in g * (1 - y * y) }),
+            (.relu, { y, g in y > 0 ? g : 0 }),
+        ]
+        for (f, formula) in formulas {
+            var got = g
+            y.withUnsafeBufferPointer { yp in
+                got.withUnsafeMutableBufferPointer { gp in
+                    Kernels.multiplyByDerivative(f, output: yp.baseAddress!, gradient: gp.baseAddress!, count: count)
+                }
+            }
+            for i in 0..<count {
+                XCTAssertEqual(got[i].bitPattern, formula(y[i], g[i]).bitPattern, "\(f) at y = \(y[i]), g = \(g[i])")
+            }
+        }
+    }
 }

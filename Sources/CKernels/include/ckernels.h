@@ -8,6 +8,9 @@
 void ck_sigmoid(float *x, long count);
 /// x = a * tanh(b * x); a = b = 1 is tanh, a = 1.7159, b = 2/3 LeCun's improved sigmoid.
 void ck_scaled_tanh(float *x, long count, float a, float b);
+/// g[i] *= f'(z[i]) from y[i] = f(z[i]) (activation: CK_ACT_*; for a tanh(b z), ratio = b / a
+/// and a2 = a^2, plain tanh 1 and 1; ReLU zeroes g where y <= 0). y and g must not overlap.
+void ck_multiply_by_derivative(int activation, const float *y, float *g, long count, float ratio, float a2);
 /// x = exp(x), exposed for tests.
 void ck_exp(float *x, long count);
 
