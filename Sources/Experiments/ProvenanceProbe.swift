@@ -9,7 +9,8 @@ public enum ProvenanceProbe {
         let swift = (shell("swift", ["--version"]) ?? "unknown").split(separator: "\n").first.map(String.init) ?? "unknown"
         let k = BLAS.kernel
         return Provenance(commit: commit, dirty: !status.isEmpty, swiftVersion: swift,
-                          blas: k.library, blasKernel: k.active, blasThreads: BLAS.threads, machine: machine())
+                          blas: k.library, blasKernel: k.active, blasThreads: BLAS.threads, machine: machine(),
+                          products: PanelGEMM.instructionSet.map { "PanelGEMM (\($0))" } ?? "BLAS")
     }
 
     static func machine() -> String {

@@ -11,11 +11,15 @@ public struct Provenance: Codable, Hashable, Sendable {
     public var blasKernel: String
     public var blasThreads: Int
     public var machine: String
+    /// What ran the Float products of the dense layers: "PanelGEMM (AVX2+FMA)",
+    /// "PanelGEMM (AVX-512)" or "BLAS" (nil in results from before it was recorded).
+    public var products: String?
 
     public init(commit: String, dirty: Bool, swiftVersion: String, blas: String, blasKernel: String,
-                blasThreads: Int, machine: String) {
+                blasThreads: Int, machine: String, products: String? = nil) {
         self.commit = commit; self.dirty = dirty; self.swiftVersion = swiftVersion; self.blas = blas
         self.blasKernel = blasKernel; self.blasThreads = blasThreads; self.machine = machine
+        self.products = products
     }
 }
 

@@ -372,6 +372,7 @@ public struct ContextBuilder {
             "swift": first?.swiftVersion ?? "unknown",
             "blas": first.map { "\($0.blas), kernel \($0.blasKernel), \($0.blasThreads) thread\($0.blasThreads == 1 ? "" : "s") per run" } ?? "unknown",
             "machine": first?.machine ?? "unknown",
+            "products": Set(runs.compactMap(\.provenance.products)).sorted().joined(separator: ", ").nonEmpty ?? "not recorded",
             "timing": MarkdownTable(header: ["Experiment", "Runs", "Wall time (sum over runs)"], rows: timing).markdown,
             "checksums": sums.joined(separator: "; "),
             "codeVersion": "\(TrainingCode.version)",
@@ -379,4 +380,9 @@ public struct ContextBuilder {
             "sweepCount": "\(max(0, outcomes.keys.count - Set(runs.map(\.key)).count - (outcomes.gradientCheck == nil ? 0 : 1)))",
         ]
     }
+}
+
+private extension String {
+    /// nil for "", so that `?? default` reads naturally.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
