@@ -1,14 +1,16 @@
 // gemm.c's kernel for CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 1-3, Intel before
-// Skylake-X): C (m x n) = f(start + A B), nothing packed, every C element one FMA chain over
-// p = 0, 1, ..., k-1 in order from `start`, and the activation with exp8.h, which repeats
-// exp16.h's operations. So a result here is the same bits as on an AVX-512 machine.
+// Skylake-X): C (m x n) = f(start + A B), every C element one FMA chain over p = 0, 1, ...,
+// k-1 in order from `start`, and the activation with exp8.h, which repeats exp16.h's
+// operations. So a result here is the same bits as on an AVX-512 machine.
 //
 // What differs is the shape, because there are 16 ymm registers instead of 32 zmm: tiles
 // are 6 rows by 16 columns (12 accumulators, 2 weight vectors, 1 broadcast), and a 64-unit
 // layer is four such column panels. To keep A streaming from memory once, the loop runs
 // over row tiles outside and column panels inside: a tile's 6 input rows (at most 19 KB
 // for 784 inputs) are fetched from memory on the first panel and re-read from cache by the
-// others, while B (the weights, 200 KB for 784 x 64) stays in L2.
+// others. With several panels B (the weights) is copied first into contiguous 16-column
+// panels (pack_panels says why); A, the large operand, is never copied.
+// bench/PROFILE.md (section 8) has the measurements behind each choice.
 
 #include "ckernels.h"
 
