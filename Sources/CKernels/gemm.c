@@ -22,30 +22,11 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
-#include "exp16.h"
+#include "vector_math.h"
 #include "gemm_operand.h"
 
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
-
-// The layer's activation (CK_ACT_* in ckernels.h) on 16 pre-activations.
-INLINE AVX512 __m512 activate(__m512 z, int activation, float a, float b) {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    switch (activation) {
-    case CK_ACT_SIGMOID:
-        return _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), z))));
-    case CK_ACT_SCALED_TANH: {
-        // a tanh(b z) = a (1 - 2 / (1 + e^(2 b z))).
-        __m512 e = exp16(_mm512_mul_ps(_mm512_set1_ps(2.0f * b), z));
-        __m512 q = _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(one, e));
-        return _mm512_mul_ps(_mm512_set1_ps(a), _mm512_sub_ps(one, q));
-    }
-    case CK_ACT_RELU:
-        return _mm512_max_ps(_mm512_setzero_ps(), z);
-    default:
-        return z;
-    }
-}
 
 // One MR x (16 NV) tile. Row r of A is at rowp[r]; its p-th element at rowp[r][p * acs],
 // or at rowp[r][pidx[p] * acs] when INDEXED_P (dW of a shuffled batch read in place).
@@ -92,7 +73,7 @@ static AVX512 void activate_block(float *c, long ldc, long rows, int nv, const _
     for (long r = 0; r < rows; r++)
         for (int v = 0; v < nv; v++) {
             float *p = c + r * ldc + 16 * v;
-            _mm512_mask_storeu_ps(p, mask[v], activate(_mm512_maskz_loadu_ps(mask[v], p), act, act_a, act_b));
+            _mm512_mask_storeu_ps(p, mask[v], activate16(_mm512_maskz_loadu_ps(mask[v], p), act, act_a, act_b));
         }
 }
 

@@ -1,7 +1,7 @@
 // gemm.c's kernel for CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 1-3, Intel before
 // Skylake-X): C (m x n) = f(start + A B), every C element one FMA chain over p = 0, 1, ...,
-// k-1 in order from `start`, and the activation with exp8.h, which repeats exp16.h's
-// operations. So a result here is the same bits as on an AVX-512 machine.
+// k-1 in order from `start`, and the activation from vector_math.h, one definition for both
+// widths. So a result here is the same bits as on an AVX-512 machine.
 //
 // What differs is the shape, because there are 16 ymm registers instead of 32 zmm: tiles
 // are 6 rows by 16 columns (12 accumulators, 2 weight vectors, 1 broadcast), and a 64-unit
@@ -16,32 +16,13 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
-#include "exp8.h"
+#include "vector_math.h"
 #include "gemm_operand.h"
 #include <pthread.h>
 #include <stdlib.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
-
-// The layer's activation (CK_ACT_* in ckernels.h) on 8 pre-activations; gemm.c's
-// `activate` on half the width.
-INLINE AVX2 __m256 activate8(__m256 z, int activation, float a, float b) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    switch (activation) {
-    case CK_ACT_SIGMOID:
-        return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), z))));
-    case CK_ACT_SCALED_TANH: {
-        __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(2.0f * b), z));
-        __m256 q = _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(one, e));
-        return _mm256_mul_ps(_mm256_set1_ps(a), _mm256_sub_ps(one, q));
-    }
-    case CK_ACT_RELU:
-        return _mm256_max_ps(_mm256_setzero_ps(), z);
-    default:
-        return z;
-    }
-}
 
 // Lane masks of the column vectors of a panel: all set up to `width` columns.
 typedef struct { __m256i v[2]; } masks;
