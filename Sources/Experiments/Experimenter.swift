@@ -244,13 +244,14 @@ public final class Experimenter: @unchecked Sendable {
 
     /// Decides for each job whether it is reused or must run (and why), then runs those
     /// with `options.jobs` worker threads, longest first.
-    private func execute(_ jobs: [Job]) throws {
-        var toRun: [Job] = []
-        // Two names can describe the same run (task 4's 64-unit net is row N): run it once.
-        var seen: Set<String> = []
-        var duplicates: [Job] = []
-        for var job in jobs {
-            if !seen.insert(job.key).inserted { duplicates.append(job); continue }
+    /// Every job's cache entry, read and decoded on all cores (decoding the 338 cached
+    /// results one after another was a third of a cached re-render). Found runs go into
+    /// `memo`.
+    private func lookUp(_ jobs: [Job]) -> [ResultStore.Lookup<Void>] {
+        let out = UnsafeMutableBufferPointer<ResultStore.Lookup<Void>>.allocate(capacity: jobs.count)
+        defer { out.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            let job = jobs[i]
             let lookup: ResultStore.Lookup<Void>
             switch job.work {
             case .train:
@@ -266,6 +267,22 @@ public final class Experimenter: @unchecked Sendable {
                 case .corrupt(let m): lookup = .corrupt(m)
                 }
             }
+            (out.baseAddress! + i).initialize(to: lookup)
+        }
+        let all = Array(out)
+        out.baseAddress!.deinitialize(count: jobs.count)
+        return all
+    }
+
+    private func execute(_ jobs: [Job]) throws {
+        var toRun: [Job] = []
+        // Two names can describe the same run (task 4's 64-unit net is row N): run it once.
+        var seen: Set<String> = []
+        var duplicates: [Job] = []
+        let lookups = lookUp(jobs)
+        for (index, var job) in jobs.enumerated() {
+            if !seen.insert(job.key).inserted { duplicates.append(job); continue }
+            let lookup = lookups[index]
             switch lookup {
             case .found:
                 if options.force && selected(job.group) { job.why = "--force"; toRun.append(job) }

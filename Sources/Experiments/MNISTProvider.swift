@@ -7,11 +7,21 @@ import NeuralNet
 /// demand and kept (a split is three matrices, about 220 MB for all 70,000 images).
 public final class MNISTProvider: DataProvider, @unchecked Sendable {
     public let directory: URL
+    /// Where the checksums are remembered between runs (see `ChecksumMemo`), or nil.
+    public let checksumMemo: URL?
     private let lock = NSLock()
     private var mnist: MNIST?
     private var splits: [String: SplitData] = [:]
+    private var memoized: [String: String]?
 
-    public init(directory: URL) { self.directory = directory }
+    /// How `checksums()` got its answer the first time: from the memo, or by loading.
+    public enum ChecksumSource: Sendable { case memo, loaded }
+    public private(set) var checksumSource: ChecksumSource?
+
+    public init(directory: URL, checksumMemo: URL? = nil) {
+        self.directory = directory
+        self.checksumMemo = checksumMemo
+    }
 
     /// Loads and verifies the files (once). Throws `DatasetError` naming file and fault.
     public func load() throws -> MNIST {
@@ -22,7 +32,29 @@ public final class MNISTProvider: DataProvider, @unchecked Sendable {
         return loaded
     }
 
-    public func checksums() throws -> [String: String] { try load().checksums }
+    /// The files' checksums: from the memo when it vouches for the files, else by loading
+    /// and verifying them (then the memo is written for next time; failing to write it only
+    /// costs that time). Throws as `load()` does.
+    public func checksums() throws -> [String: String] {
+        lock.lock()
+        if let memoized { lock.unlock(); return memoized }
+        lock.unlock()
+        var source = ChecksumSource.memo
+        var sums = checksumMemo.flatMap { ChecksumMemo.checksums(directory: directory, memo: $0) }
+        if sums == nil {
+            let loaded = try load()
+            sums = loaded.checksums
+            source = .loaded
+            if let url = checksumMemo, loaded.checksumsVerified,
+               let memo = try? ChecksumMemo.make(directory: directory, checksums: loaded.checksums) {
+                try? memo.write(to: url)
+            }
+        }
+        lock.lock(); defer { lock.unlock() }
+        memoized = sums
+        if checksumSource == nil { checksumSource = source }
+        return sums!
+    }
 
     public func split(seed: UInt64, validationImages: Int, subset: RunSpec.Subset?) throws -> SplitData {
         let data = try load()

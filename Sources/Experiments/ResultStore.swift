@@ -85,7 +85,10 @@ public final class ResultStore: @unchecked Sendable {
     public func prune(keepingKeys keep: Set<String>, names: Set<String>) throws -> Int {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
         var removed = 0
-        for file in files where file.pathExtension == "json" && file.lastPathComponent != "index.json" {
+        // Only files named like a result (16 hex digits) are results; index.json and the
+        // dataset checksum memo stay.
+        func isResultName(_ s: String) -> Bool { s.count == 16 && s.allSatisfy(\.isHexDigit) }
+        for file in files where file.pathExtension == "json" && isResultName(file.deletingPathExtension().lastPathComponent) {
             if !keep.contains(file.deletingPathExtension().lastPathComponent) {
                 try FileManager.default.removeItem(at: file)
                 removed += 1
