@@ -46,7 +46,7 @@ let out: [String: Any] = [
     "evaluations": history.evaluationCount,
     "w1_s": w1,
     "kernel": BLAS.kernel.active,
-    "products": PanelGEMM.instructionSet.map { "dense-layer products through PanelGEMM (\($0)), BLAS for dX" }
+    "products": PanelGEMM.instructionSet.map { "dense-layer products (forward, dW, dx) through PanelGEMM (\($0))" }
         ?? "every product through BLAS (no AVX2 or AVX-512 here)",
     "threads": BLAS.threads,
     "final_test_accuracy": history.final("test")?.accuracy ?? -1,
