@@ -28,12 +28,7 @@
 typedef struct { __m256i v[2]; } masks;
 
 static AVX2 masks masks_for(long width) {
-    masks m;
-    for (int v = 0; v < 2; v++) {
-        int lanes[8];
-        for (int l = 0; l < 8; l++) lanes[l] = 8 * v + l < width ? -1 : 0;
-        m.v[v] = _mm256_loadu_si256((const __m256i *)lanes);
-    }
+    masks m = {{lane_mask8(width, 0), lane_mask8(width, 1)}};
     return m;
 }
 
@@ -91,14 +86,13 @@ INLINE AVX2 void tile(const int MR, const int NV, const int INDEXED_P, const int
 
 // The activation on rows x width of C, while they are in L1.
 static AVX2 void activate_block(float *c, long ldc, long rows, long width, int act, float act_a, float act_b) {
+    const long whole = width / 8 * 8;
+    const __m256i tail = lane_mask8(width - whole, 0);
     for (long r = 0; r < rows; r++) {
         float *row = c + r * ldc;
-        long j = 0;
-        for (; j + 8 <= width; j += 8) _mm256_storeu_ps(row + j, activate8(_mm256_loadu_ps(row + j), act, act_a, act_b));
-        if (j < width) {
-            __m256i mask = masks_for(width - j).v[0];
-            _mm256_maskstore_ps(row + j, mask, activate8(_mm256_maskload_ps(row + j, mask), act, act_a, act_b));
-        }
+        for (long j = 0; j < whole; j += 8) _mm256_storeu_ps(row + j, activate8(_mm256_loadu_ps(row + j), act, act_a, act_b));
+        if (whole < width)
+            _mm256_maskstore_ps(row + whole, tail, activate8(_mm256_maskload_ps(row + whole, tail), act, act_a, act_b));
     }
 }
 

@@ -59,9 +59,7 @@ static AVX512 void cross_entropy_avx512(const float *p, const int32_t *labels, l
         // The first column holding the maximum, as the Swift loop's strict ">" picks.
         unsigned hits = _mm512_mask_cmp_ps_mask(mask, v, best, _CMP_EQ_OQ);
         if (hits && (long)__builtin_ctz(hits) == labels[r]) right++;
-        float q = row[labels[r]];
-        q = FLT_MIN >= q ? FLT_MIN : q;  // NaN stays NaN, as Swift.max keeps it
-        loss -= (double)logf(q);
+        loss += ck_row_loss(row, labels[r]);
     }
     *loss_sum = loss;
     *correct = right;
@@ -102,17 +100,10 @@ static AVX512 void logit_cross_entropy_avx512(const float *z, const int32_t *lab
         right += __builtin_popcount(_mm512_mask_cmpeq_epi32_mask(live, best, y));
         _mm512_storeu_ps(sums, sum);
         _mm512_storeu_ps(shifted, _mm512_sub_ps(zy, m));
-        for (long i = 0; i < n; i++) loss += (double)logf(sums[i]) - (double)shifted[i];
+        ck_add_logit_losses(sums, shifted, n, &loss);
     }
     *loss_sum = loss;
     *correct = right;
-}
-
-// Lane masks for the columns [8 v, 8 v + 8) of a row of `cols` columns.
-static AVX2 __m256i column_mask(long cols, int v) {
-    int lanes[8];
-    for (int l = 0; l < 8; l++) lanes[l] = 8 * v + l < cols ? -1 : 0;
-    return _mm256_loadu_si256((const __m256i *)lanes);
 }
 
 static inline AVX2 float hmax8(__m256 v) {
@@ -130,7 +121,7 @@ static inline AVX2 void load_row(const float *row, const __m256i *mask, __m256 *
 }
 
 static AVX2 void softmax_avx2(float *x, long rows, long cols) {
-    const __m256i mask[2] = {column_mask(cols, 0), column_mask(cols, 1)};
+    const __m256i mask[2] = {lane_mask8(cols, 0), lane_mask8(cols, 1)};
     for (long r = 0; r < rows; r++) {
         float *row = x + r * cols;
         __m256 z[2], e[2];
@@ -144,7 +135,7 @@ static AVX2 void softmax_avx2(float *x, long rows, long cols) {
 
 static AVX2 void cross_entropy_avx2(const float *p, const int32_t *labels, long rows, long cols,
                                     double *loss_sum, long *correct) {
-    const __m256i mask[2] = {column_mask(cols, 0), column_mask(cols, 1)};
+    const __m256i mask[2] = {lane_mask8(cols, 0), lane_mask8(cols, 1)};
     double loss = 0;
     long right = 0;
     for (long r = 0; r < rows; r++) {
@@ -156,9 +147,7 @@ static AVX2 void cross_entropy_avx2(const float *p, const int32_t *labels, long 
                       | (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v[1], best, _CMP_EQ_OQ)) << 8;
         hits &= (unsigned)((1u << cols) - 1);
         if (hits && (long)__builtin_ctz(hits) == labels[r]) right++;
-        float q = row[labels[r]];
-        q = FLT_MIN >= q ? FLT_MIN : q;
-        loss -= (double)logf(q);
+        loss += ck_row_loss(row, labels[r]);
     }
     *loss_sum = loss;
     *correct = right;
@@ -195,7 +184,7 @@ static AVX2 void logit_cross_entropy_avx2(const float *z, const int32_t *labels,
         right += __builtin_popcount(same);
         _mm256_storeu_ps(sums, sum);
         _mm256_storeu_ps(shifted, _mm256_sub_ps(zy, m));
-        for (long i = 0; i < n; i++) loss += (double)logf(sums[i]) - (double)shifted[i];
+        ck_add_logit_losses(sums, shifted, n, &loss);
     }
     *loss_sum = loss;
     *correct = right;

@@ -1,4 +1,5 @@
-// exp and the hidden layers' activations on a vector of floats, defined once and
+// exp and the hidden layers' activations on a vector of floats (and the small pieces the
+// kernels of both instruction sets share, below), defined once and
 // instantiated for AVX-512 (16 lanes, `exp16`, `activate16`) and AVX2 + FMA (8 lanes,
 // `exp8`, `activate8`). One definition means both instruction sets do the same operations
 // in the same order, so a lane's result is the same bits on either: a network trained on
@@ -9,7 +10,9 @@
 // r = x - n ln 2 in two parts, a degree-6 polynomial, and 2^n built in the exponent bits.
 #ifndef CKERNELS_VECTOR_MATH_H
 #define CKERNELS_VECTOR_MATH_H
+#include <float.h>
 #include <immintrin.h>
+#include <math.h>
 #include "ckernels.h"
 
 // V: the vector type's width in bits (256, 512); the intrinsics are _mm<V>_...
@@ -56,5 +59,27 @@
 
 CK_DEFINE_VECTOR_MATH(exp16, activate16, 512, "avx512f")
 CK_DEFINE_VECTOR_MATH(exp8, activate8, 256, "avx2,fma")
+
+// AVX2's lane mask for columns [8 v, 8 v + 8) of a row of `width` columns: all bits set in
+// the lanes that exist (AVX2 masks are vectors; AVX-512 uses a bit mask instead).
+static inline __attribute__((target("avx2,fma"))) __m256i lane_mask8(long width, int v) {
+    int lanes[8];
+    for (int l = 0; l < 8; l++) lanes[l] = 8 * v + l < width ? -1 : 0;
+    return _mm256_loadu_si256((const __m256i *)lanes);
+}
+
+// The loss of one row from its probabilities, shared by both instruction sets:
+// -log max(p[label], FLT_MIN), NaN staying NaN as Swift.max keeps it.
+static inline double ck_row_loss(const float *row, int32_t label) {
+    float q = row[label];
+    q = FLT_MIN >= q ? FLT_MIN : q;
+    return -(double)logf(q);
+}
+
+// The losses of n rows from logits, given each row's sum of e^(z - max) and z_label - max,
+// added in row order (so in the same order at any vector width).
+static inline void ck_add_logit_losses(const float *sums, const float *shifted, long n, double *loss) {
+    for (long i = 0; i < n; i++) *loss += (double)logf(sums[i]) - (double)shifted[i];
+}
 
 #endif

@@ -39,12 +39,12 @@ public final class MNISTProvider: DataProvider, @unchecked Sendable {
         lock.lock()
         if let memoized { lock.unlock(); return memoized }
         lock.unlock()
-        var source = ChecksumSource.memo
-        var sums = checksumMemo.flatMap { ChecksumMemo.checksums(directory: directory, memo: $0) }
-        if sums == nil {
+        let sums: [String: String], source: ChecksumSource
+        if let remembered = checksumMemo.flatMap({ ChecksumMemo.checksums(directory: directory, memo: $0) }) {
+            (sums, source) = (remembered, .memo)
+        } else {
             let loaded = try load()
-            sums = loaded.checksums
-            source = .loaded
+            (sums, source) = (loaded.checksums, .loaded)
             if let url = checksumMemo, loaded.checksumsVerified,
                let memo = try? ChecksumMemo.make(directory: directory, checksums: loaded.checksums) {
                 try? memo.write(to: url)
@@ -53,7 +53,7 @@ public final class MNISTProvider: DataProvider, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         memoized = sums
         if checksumSource == nil { checksumSource = source }
-        return sums!
+        return sums
     }
 
     public func split(seed: UInt64, validationImages: Int, subset: RunSpec.Subset?) throws -> SplitData {

@@ -10,8 +10,8 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
     public private(set) var weight: Parameter<Scalar>!
     public private(set) var bias: Parameter<Scalar>!
     /// W^T (units x inputSize), rewritten before each input-gradient product through
-    /// PanelGEMM, which reads B row-major. Sized once in `build`: the batch path allocates
-    /// nothing.
+    /// PanelGEMM, which reads B row-major. Allocated on the first such product (a first
+    /// layer, which has no input gradient, never needs it), then reused.
     private var transposedWeight: [Scalar] = []
 
     /// `biasInitializer` defaults to the scheme's own rule (see `Initializer.defaultBias`).
@@ -35,7 +35,6 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
         weight = Parameter(name: "dense\(index).weight",
                            value: Matrix(rows: inputSize, columns: units, storage: w.map { Scalar($0) }))
         bias = Parameter(name: "dense\(index).bias", value: Matrix(rows: 1, columns: units, storage: b.map { Scalar($0) }))
-        transposedWeight = [Scalar](repeating: 0, count: inputSize * units)
     }
 
     @_specialize(where Scalar == Float)
@@ -142,6 +141,7 @@ public final class Dense<Scalar: MatrixScalar>: Layer {
                     // dx = dz W^T through the same kernel as the other products (W^T copied
                     // first: k n floats against rows k n FMAs), so that no product of Float
                     // training depends on which BLAS kernel this CPU gets.
+                    if transposedWeight.count != k * n { transposedWeight = [Scalar](repeating: 0, count: k * n) }
                     transposedWeight.withUnsafeMutableBufferPointer { wt in
                         for i in 0..<k { for j in 0..<n { wt[j * k + i] = w[i * n + j] } }
                         let done = panelProduct(m: rows, n: k, k: n, a: gradient, lda: n, transposeA: false,
