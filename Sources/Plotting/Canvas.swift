@@ -59,6 +59,24 @@ final class Canvas {
         surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(self.pixelWidth), Int32(self.pixelHeight))
         context = cairo_create(surface)
         cairo_scale(context, pixelsPerPoint, pixelsPerPoint)
+        configureText()
+    }
+
+    /// A canvas on a vector surface (PDF, SVG) whose user unit is already the point, so no
+    /// scale is applied. `pixelsPerPoint` is the raster figure's density, kept only so that
+    /// geometry in image pixels reads the same as for the PNG. Takes ownership of `surface`.
+    init(vectorSurface: OpaquePointer, widthPoints: Double, heightPoints: Double, pixelsPerPoint: Double) {
+        surface = vectorSurface
+        pixelWidth = max(1, Int((widthPoints * pixelsPerPoint).rounded()))
+        pixelHeight = max(1, Int((heightPoints * pixelsPerPoint).rounded()))
+        self.pixelsPerPoint = pixelsPerPoint
+        context = cairo_create(surface)
+        configureText()
+    }
+
+    /// Font options and the default font, the same on every surface, so that measuring and
+    /// drawing agree whatever the output.
+    private func configureText() {
         // Unhinted metrics: text widths scale exactly with size, so layout does not depend
         // on the output scale and rendering is the same on every run.
         let options = cairo_font_options_create()

@@ -128,14 +128,21 @@ public final class Figure {
     /// Lays out and draws the figure; returns RGB bytes (row-major, no padding) on white.
     public func renderRGB() -> (width: Int, height: Int, rgb: [UInt8]) {
         let canvas = Canvas(pixelWidth: pixelWidth, pixelHeight: pixelHeight, pixelsPerPoint: pixelsPerPoint)
+        draw(on: canvas)
+        return (canvas.pixelWidth, canvas.pixelHeight, canvas.rgbBytes())
+    }
+
+    /// Lays out and draws the whole figure on `canvas`, in points: the one drawing path of
+    /// the PNG (`renderRGB`) and the vector outputs (`renderVector`). Text is measured for
+    /// the layout on `measuring` (default: `canvas` itself).
+    func draw(on canvas: Canvas, measuring: Canvas? = nil) {
         canvas.fill(Rect(x: 0, y: 0, width: width * 72, height: height * 72), color: .white)
-        layout(canvas: canvas)
+        layout(canvas: measuring ?? canvas)
         for a in axes { a.draw(canvas: canvas) }
         if let title, !title.isEmpty {
             canvas.setFont(size: Style.titleSize)
             canvas.drawText(title, x: width * 36, y: Style.figurePad, horizontal: .center, vertical: .top)
         }
-        return (canvas.pixelWidth, canvas.pixelHeight, canvas.rgbBytes())
     }
 
     /// Renders the figure and writes it as a PNG, atomically (temporary file in the same

@@ -46,6 +46,9 @@ struct MakeReport: ParsableCommand {
     @Option(name: .long, help: "Write the report, figures and results under this folder instead of the project (used with --quick).")
     var output: String?
 
+    @Flag(name: .long, help: "Also write report/report.pdf (pandoc + XeLaTeX, vector figures); `make pdf` installs them first.")
+    var pdf = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs)).") }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1 (got \(seeds)).") }
@@ -57,6 +60,7 @@ struct MakeReport: ParsableCommand {
             }
         }
         if check && (force || quick || dryRun) { throw ValidationError("--check cannot be combined with --force, --quick or --dry-run.") }
+        if pdf && (check || dryRun) { throw ValidationError("--pdf cannot be combined with --check or --dry-run.") }
     }
 
     func run() throws {
@@ -108,6 +112,7 @@ struct MakeReport: ParsableCommand {
         defer { lock.release() }
         removeStaleTemporaryFiles(in: resultsDir)
 
+        if pdf { try requirePDFTools() }
         let log = ConsoleLog()
         // The data files are checked before anything else; a cached re-render needs only
         // their checksums, which a memo next to the results vouches for without inflating them.
@@ -148,6 +153,8 @@ struct MakeReport: ParsableCommand {
             print("check passed: report/report.md and \(rendered.figures.count) figures match a fresh rendering of the cached results.")
             return
         }
+        // The PDF first: if pandoc fails, report.md and the figures are left as they were.
+        if pdf { try writePDF(builder: builder, rendered: rendered, outputRoot: outputRoot, repository: cwd) }
         try ReportBuilder.write(rendered, reportURL: reportURL, figuresDirectory: figuresDir)
         if groups == nil && !force {
             let removed = try store.prune(keepingKeys: outcomes.keys, names: outcomes.names)
