@@ -8,6 +8,13 @@ public protocol ExperimentLog: AnyObject, Sendable {
     func started(job: String, summary: String, epochs: Int)
     func event(job: String, _ event: TrainingEvent)
     func finished(job: String, seconds: Double, outcome: String)
+    /// The runs `phase` will train, with `workers` in parallel; at the start of a run the
+    /// later phases come as forecasts, replaced when they begin (see `RunProgress`).
+    func planned(_ runs: [PlannedRun], phase: String, workers: Int)
+}
+
+extension ExperimentLog {
+    public func planned(_ runs: [PlannedRun], phase: String, workers: Int) {}
 }
 
 public struct ExperimentOptions: Sendable {
@@ -73,7 +80,7 @@ public final class Experimenter: @unchecked Sendable {
         var phase1: [Job] = []
         var pending: [Job] = []
         func want(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) { pending.append(job(name, group, spec)) }
-        for s in p.seeds(for: .base) { want("2/base/seed=\(s)", .base, p.plottedSpec(p.baseRun, learningRate: nil, seed: s)) }
+        for s in p.seeds(for: .base) { want(Self.plottedName(.base, p.baseRun, seed: s), .base, p.plottedSpec(p.baseRun, learningRate: nil, seed: s)) }
         let gc = p.gradientCheckSpec
         let gcKey = ResultStore.key(kind: "gradient-check", spec: gc, checksums: checksums, codeVersion: TrainingCode.version)
         outcomes.keys.insert(gcKey); outcomes.names.insert("2b/gradient-check")
@@ -97,7 +104,9 @@ public final class Experimenter: @unchecked Sendable {
         }
         phase1 = pending
         pending = []
-        try execute(phase1)
+        try execute(phase1, phase: "1 fixed runs and sweeps") { toRun in
+            forecastLaterPhases(trainingGroups: Set(toRun.map(\.group)), phase1Keys: Set(phase1.map(\.key)))
+        }
 
         // Choose learning rates from the sweeps that are available.
         func sweep(_ group: ExperimentGroup, _ row: RowPlan) -> [SweepPoint]? {
@@ -136,11 +145,11 @@ public final class Experimenter: @unchecked Sendable {
                 guard let lr = plotted(group, row) else { outcomes.missing.insert(group); continue }
                 plottedRows.append((group, row, lr))
                 for s in p.seeds(for: group) {
-                    want("\(group.rawValue)/\(row.id)/seed=\(s)", group, p.plottedSpec(row, learningRate: lr, seed: s))
+                    want(Self.plottedName(group, row, seed: s), group, p.plottedSpec(row, learningRate: lr, seed: s))
                 }
             }
         }
-        try execute(pending)
+        try execute(pending, phase: Self.plottedPhase)
 
         // Assemble.
         func outcome(_ group: ExperimentGroup, _ row: RowPlan, lr: Double?) -> RowOutcome? {
@@ -189,10 +198,10 @@ public final class Experimenter: @unchecked Sendable {
             var jobs: [Job] = []
             for v in values {
                 for s in p.choiceSeeds {
-                    jobs.append(job("5/\(step)/\(knob)=\(v.formatted6)/seed=\(s)/choice", .bonus, p.sweepSpec(row(v), learningRate: rate, seed: s)))
+                    jobs.append(job(Self.choiceName(step: step, knob: knob, value: v, seed: s), .bonus, p.sweepSpec(row(v), learningRate: rate, seed: s)))
                 }
             }
-            try execute(jobs)
+            try execute(jobs, phase: Self.choicePhase(knob))
             var candidates: [(value: Double, accuracy: Summary)] = []
             for v in values {
                 var accs: [Double] = []
@@ -236,7 +245,7 @@ public final class Experimenter: @unchecked Sendable {
     }
 
     /// Rough relative cost of a run, to start the longest first.
-    private func cost(_ spec: RunSpec) -> Double {
+    func cost(_ spec: RunSpec) -> Double {
         let perSample = spec.updateRule == .perSample ? 6.0 : 1.0
         return Double(spec.parameterCount) * Double(spec.epochs) * perSample
             * (1 + 0.2 * Double(spec.evaluationsPerEpoch * spec.evaluationSets.count))
@@ -274,7 +283,9 @@ public final class Experimenter: @unchecked Sendable {
         return all
     }
 
-    private func execute(_ jobs: [Job]) throws {
+    /// Decides for each job whether it is reused or must run; tells the log the runs of
+    /// `phase` (and calls `beforeRunning` with them), then trains them.
+    private func execute(_ jobs: [Job], phase: String, beforeRunning: ([Job]) -> Void = { _ in }) throws {
         var toRun: [Job] = []
         // Two names can describe the same run (task 4's 64-unit net is row N): run it once.
         var seen: Set<String> = []
@@ -299,6 +310,9 @@ public final class Experimenter: @unchecked Sendable {
             for job in toRun { log.note("would run \(job.name) (\(job.why))") }
             return
         }
+        beforeRunning(toRun)
+        log.planned(toRun.map { PlannedRun(name: $0.name, expectedSeconds: comparableSeconds(name: $0.name, key: $0.key), cost: $0.cost) },
+                    phase: phase, workers: options.jobs)
         toRun.sort { $0.cost > $1.cost }
         let queue = WorkQueue(toRun)
         let workers = max(1, min(options.jobs, toRun.count))
@@ -365,6 +379,77 @@ public final class Experimenter: @unchecked Sendable {
             if !diff.isEmpty { return "changed: " + diff.joined(separator: ", ") }
         }
         return "inputs changed"
+    }
+}
+
+// MARK: Names and forecasts for the whole run's progress
+
+extension Experimenter {
+    static let plottedPhase = "3 runs at the chosen rates"
+    static func choicePhase(_ knob: String) -> String { "2 bonus choice of \(knob)" }
+
+    /// The job name of a plotted run (row at its chosen rate, one seed).
+    static func plottedName(_ group: ExperimentGroup, _ row: RowPlan, seed: UInt64) -> String {
+        "\(group.rawValue)/\(row.id)/seed=\(seed)"
+    }
+
+    /// The job name of one candidate of the bonus's choices (dropout rate, T).
+    static func choiceName(step: String, knob: String, value: Double, seed: UInt64) -> String {
+        "5/\(step)/\(knob)=\(value.formatted6)/seed=\(seed)/choice"
+    }
+
+    /// The wall seconds of the run last cached under `name` (or under `key` itself, when
+    /// --force retrains it): the same task, row and seed, so the best guess of its time.
+    func comparableSeconds(name: String, key: String) -> Double? {
+        for k in [key, store.previousKey(name: name)].compactMap({ $0 }) {
+            if case .found(let r) = store.load(RunResult.self, key: k) { return r.wallSeconds }
+        }
+        return nil
+    }
+
+    /// Before phase 1 trains: which runs of the later phases (the bonus's choices, the runs
+    /// at the chosen rates) will probably train, since their keys depend on rates chosen
+    /// later. A run is expected to be reused when its name's previous result is cached, from
+    /// the same code and data, its group trains nothing in phase 1 (so the same rates will be
+    /// chosen) and nothing is forced.
+    func forecastLaterPhases(trainingGroups: Set<ExperimentGroup>, phase1Keys: Set<String>) {
+        let p = planner
+        // Two names can be one run (task 4's 64-unit net is row N; M at a chosen rate equal to
+        // the base rate is phase 1's M@base), trained once; a stand-in rate (the grid's first)
+        // gives them the same key when the chosen rate is that one.
+        var seen = phase1Keys
+        func forecast(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) -> PlannedRun? {
+            guard options.only?.contains(group) ?? true,
+                  seen.insert(ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)).inserted
+            else { return nil }
+            var previous: RunResult?
+            if let key = store.previousKey(name: name), case .found(let r) = store.load(RunResult.self, key: key) { previous = r }
+            if let previous, !options.force, !trainingGroups.contains(group),
+               previous.codeVersion == TrainingCode.version, previous.datasetChecksums == checksums { return nil }
+            return PlannedRun(name: name, expectedSeconds: previous?.wallSeconds, cost: cost(spec))
+        }
+        let bonus = p.bonusRows
+        let standIn = bonus[0].grid?.first ?? bonus[0].template.learningRate
+        for (knob, step, values, rowIndex) in [("dropout", "Dropout", p.parameters.bonus.dropoutGrid, 2),
+                                               ("T", "Anneal", p.parameters.bonus.annealingGrid, 3)] {
+            let runs = values.flatMap { v in p.choiceSeeds.compactMap { s in
+                forecast(Self.choiceName(step: step, knob: knob, value: v, seed: s), .bonus,
+                         p.sweepSpec(bonus[rowIndex], learningRate: standIn, seed: s))
+            } }
+            log.planned(runs, phase: Self.choicePhase(knob), workers: options.jobs)
+        }
+        var plotted: [PlannedRun] = []
+        for (group, rows) in [(ExperimentGroup.tricks, p.trickRows), (.topologies, p.topologyRows), (.bonus, bonus)] {
+            for row in rows {
+                for s in p.seeds(for: group) {
+                    let rate = row.grid?.first ?? row.template.learningRate
+                    if let run = forecast(Self.plottedName(group, row, seed: s), group, p.plottedSpec(row, learningRate: rate, seed: s)) {
+                        plotted.append(run)
+                    }
+                }
+            }
+        }
+        log.planned(plotted, phase: Self.plottedPhase, workers: options.jobs)
     }
 }
 

@@ -4,7 +4,9 @@ import NeuralNet
 
 /// Progress for people: on a terminal, one live line per running experiment (epoch,
 /// batch, validation accuracy, time left) redrawn in place; elsewhere plain lines, one per
-/// finished run and at most one progress line per run every 15 s.
+/// finished run and at most one progress line per run every 15 s. Beside them, one line for
+/// the whole run (`RunProgress`: runs done of all, time left): the last live line on a
+/// terminal, elsewhere a plain "progress:" line at most every 30 s.
 final class ConsoleLog: ExperimentLog, @unchecked Sendable {
     private let lock = NSLock()
     private let terminal = isatty(STDOUT_FILENO) == 1
@@ -22,6 +24,32 @@ final class ConsoleLog: ExperimentLog, @unchecked Sendable {
     private var order: [String] = []
     private var drawnLines = 0
     private var lastDraw = Date.distantPast
+    private var progress = RunProgress()
+    private let clockStart = Date()
+    /// When the last plain "progress:" line was printed (nil: none yet).
+    private var lastProgressLine: Date?
+    /// Plain progress lines at most this often, in seconds.
+    static let plainProgressInterval: TimeInterval = 30
+
+    private var now: Double { Date().timeIntervalSince(clockStart) }
+
+    func planned(_ runs: [PlannedRun], phase: String, workers: Int) {
+        lock.lock(); defer { lock.unlock() }
+        progress.workers = workers
+        progress.plan(runs, phase: phase)
+        // The plain line waits for the first run to start: by then every phase is planned.
+        if terminal { draw(force: true) }
+    }
+
+    /// Prints the plain progress line when there is something to train and 30 s have passed
+    /// since the last one (or `force`, for the last line of a run).
+    private func printProgress(force: Bool = false) {
+        guard !terminal, progress.total > 0 else { return }
+        if !force, let last = lastProgressLine, Date().timeIntervalSince(last) < Self.plainProgressInterval { return }
+        lastProgressLine = Date()
+        print("progress: " + progress.line(now: now))
+        fflush(stdout)
+    }
 
     func note(_ line: String) {
         lock.lock(); defer { lock.unlock() }
@@ -34,6 +62,8 @@ final class ConsoleLog: ExperimentLog, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         jobs[job] = Job(summary: summary, epochs: epochs)
         order.append(job)
+        progress.start(job, at: now)
+        printProgress()
         draw(force: true)
     }
 
@@ -49,8 +79,9 @@ final class ConsoleLog: ExperimentLog, @unchecked Sendable {
             break
         }
         jobs[job] = j
-        if terminal { draw() }
-        else if Date().timeIntervalSince(j.lastPlain) > 15 {
+        if terminal { draw(); return }
+        printProgress()
+        if Date().timeIntervalSince(j.lastPlain) > 15 {
             jobs[job]?.lastPlain = Date()
             print("  \(job): \(status(j))")
             fflush(stdout)
@@ -62,14 +93,18 @@ final class ConsoleLog: ExperimentLog, @unchecked Sendable {
         erase()
         jobs[job] = nil
         order.removeAll { $0 == job }
+        progress.finish(job, seconds: seconds)
         print(String(format: "%@: %@ [%.1f s]", job, outcome, seconds))
         fflush(stdout)
+        printProgress()
         draw(force: true)
     }
 
+    /// Ends the live lines; elsewhere prints the final progress line if anything trained.
     func clear() {
         lock.lock(); defer { lock.unlock() }
         erase()
+        if progress.done > 0 { printProgress(force: true) }
     }
 
     private func status(_ j: Job) -> String {
@@ -100,6 +135,10 @@ final class ConsoleLog: ExperimentLog, @unchecked Sendable {
             print("  \(name)  \(status(j))")
         }
         drawnLines = order.count
+        if progress.total > 0 {
+            print("  all runs: " + progress.line(now: now))
+            drawnLines += 1
+        }
         lastDraw = Date()
         fflush(stdout)
     }
