@@ -37,8 +37,9 @@ final class ConsoleLog: ExperimentLog, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         progress.workers = workers
         progress.plan(runs, phase: phase)
-        // The plain line waits for the first run to start: by then every phase is planned.
-        if terminal { draw(force: true) }
+        // Both lines wait for a run to start: by then every phase is planned (the forecast
+        // arrives phase by phase, and a total shown in between would flicker upwards).
+        if terminal && progress.running > 0 { draw(force: true) }
     }
 
     /// Prints the plain progress line when there is something to train and 30 s have passed
