@@ -89,7 +89,7 @@ public final class Experimenter: @unchecked Sendable {
             + p.bonusRows.filter { $0.grid != nil }.map { (.bonus, $0) }
         for (group, row) in sweepRows {
             for lr in row.grid ?? [] {
-                for s in p.seeds(for: group) {
+                for s in p.sweepSeeds(for: group) {
                     want("\(group.rawValue)/\(row.id)/lr=\(lr.formatted6)/seed=\(s)/sweep", group, p.sweepSpec(row, learningRate: lr, seed: s))
                 }
             }
@@ -113,12 +113,14 @@ public final class Experimenter: @unchecked Sendable {
             var points: [SweepPoint] = []
             for lr in row.grid ?? [] {
                 var accs: [Double?] = []
-                for s in p.seeds(for: group) {
+                var runs: [RunResult] = []
+                for s in p.sweepSeeds(for: group) {
                     let spec = p.sweepSpec(row, learningRate: lr, seed: s)
                     guard let r = result(spec) else { return nil }
                     accs.append(r.diverged ? nil : r.history.final("validation")?.accuracy)
+                    runs.append(r)
                 }
-                points.append(SweepPoint(learningRate: lr, finalValidationAccuracy: accs))
+                points.append(SweepPoint(learningRate: lr, finalValidationAccuracy: accs, runs: runs))
             }
             return points
         }

@@ -6,7 +6,15 @@ public struct SweepPoint: Sendable {
     public var learningRate: Double
     /// Per seed; nil where the run diverged.
     public var finalValidationAccuracy: [Double?]
+    /// The sweep's runs, one per seed (validation evaluated at epoch ends only).
+    public var runs: [RunResult] = []
     public var divergedSeeds: Int { finalValidationAccuracy.filter { $0 == nil }.count }
+    /// Seeds whose run diverged or collapsed (`RunClass`): such a rate is never chosen.
+    public var disqualifiedSeeds: Int { divergedSeeds + runs.filter { !$0.diverged && $0.runClass.disqualifiesRate }.count }
+    /// Validation accuracy after `epoch`, per seed (seeds that diverged before are absent).
+    public func validationAccuracy(epoch: Int) -> [UInt64: Double] {
+        Dictionary(uniqueKeysWithValues: runs.compactMap { r in r.accuracy("validation", epoch: epoch).map { (r.spec.seed, $0) } })
+    }
     /// Over the seeds that did not diverge.
     public var summary: Summary { Summary(finalValidationAccuracy.compactMap { $0 }) }
 }
@@ -37,6 +45,21 @@ public struct RowOutcome: Sendable {
     public var parameterCount: Int { runs.first?.parameterCount ?? plan.template.parameterCount }
     public var divergedRuns: [RunResult] { runs.filter(\.diverged) }
 
+    /// `set` accuracy after `epoch` per seed, for tests of differences (diverged seeds absent).
+    public func values(_ set: String, epoch: Int) -> [UInt64: Double] {
+        Dictionary(uniqueKeysWithValues: runs.compactMap { r in r.accuracy(set, epoch: epoch).map { (r.spec.seed, $0) } })
+    }
+    public func finalValues(_ set: String) -> [UInt64: Double] { values(set, epoch: finalEpoch) }
+    /// Train minus test accuracy after the last epoch, per seed.
+    public var finalGapValues: [UInt64: Double] {
+        Dictionary(uniqueKeysWithValues: runs.compactMap { r -> (UInt64, Double)? in
+            guard let a = r.accuracy("train", epoch: finalEpoch), let b = r.accuracy("test", epoch: finalEpoch) else { return nil }
+            return (r.spec.seed, a - b)
+        })
+    }
+    /// The sweep point at `learningRate`, if the row was swept there.
+    public func sweepPoint(at learningRate: Double) -> SweepPoint? { sweep.first { $0.learningRate == learningRate } }
+
     /// Mean +- sd over seeds of `set` accuracy at the end of `epoch` (diverged seeds left out).
     public func accuracy(_ set: String, epoch: Int) -> Summary { Summary(runs.compactMap { $0.accuracy(set, epoch: epoch) }) }
     public func loss(_ set: String, epoch: Int) -> Summary { Summary(runs.compactMap { $0.loss(set, epoch: epoch) }) }
@@ -53,10 +76,11 @@ public struct RowOutcome: Sendable {
     }
 
     /// The learning rate picked from the grid by mean final validation accuracy: among rates
-    /// where no seed diverged, the best mean; ties go to the earlier rate in the grid.
+    /// where no seed diverged or collapsed (`RunClass`), the best mean; ties go to the
+    /// earlier rate in the grid.
     public static func choose(from sweep: [SweepPoint]) -> Double? {
         var best: (lr: Double, acc: Double)?
-        for point in sweep where point.divergedSeeds == 0 && !point.finalValidationAccuracy.isEmpty {
+        for point in sweep where point.disqualifiedSeeds == 0 && !point.finalValidationAccuracy.isEmpty {
             let m = point.summary.mean
             if best == nil || m > best!.acc { best = (point.learningRate, m) }
         }

@@ -59,8 +59,12 @@ public struct Parameters: Codable, Hashable, Sendable {
         public var momentumLearningRate = 0.05
     }
 
-    /// Seeds 1...seeds; each changes split, initialisation, shuffling and dropout.
+    /// Seeds 1...seeds of every plotted row (the runs the tables, figures and verdicts
+    /// quote); each changes split, initialisation, shuffling and dropout.
     public var seeds = 3
+    /// Seeds 1...sweepSeeds of every learning-rate sweep point (at most `seeds`): a rate is
+    /// chosen on fewer seeds than the chosen row is then trained on.
+    public var sweepSeeds = 3
     public var validationImages = 6000
     public var base = Network()
     public var evaluation = Evaluation()
@@ -99,6 +103,10 @@ public struct Parameters: Codable, Hashable, Sendable {
         let top = try YAMLFields(root, path: "", file: file)
         p.seeds = try top.int("seeds", default: p.seeds)
         guard (1...100).contains(p.seeds) else { throw top.error("seeds", "must be between 1 and 100") }
+        p.sweepSeeds = try top.int("sweep_seeds", default: min(p.sweepSeeds, p.seeds))
+        guard (1...p.seeds).contains(p.sweepSeeds) else {
+            throw top.error("sweep_seeds", "must be between 1 and seeds (\(p.seeds))")
+        }
         p.validationImages = try top.int("validation_images", default: p.validationImages)
         guard p.validationImages > 0 && p.validationImages < 60000 else {
             throw top.error("validation_images", "must be between 1 and 59,999 (of the 60,000 training images)")

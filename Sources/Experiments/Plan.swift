@@ -190,6 +190,11 @@ public struct Planner: Sendable {
         return (1...max(count, 1)).map(UInt64.init)
     }
 
+    /// Seeds of a learning-rate sweep: the first `sweep_seeds` of the group's seeds.
+    public func sweepSeeds(for group: ExperimentGroup) -> [UInt64] {
+        Array(seeds(for: group).prefix(max(1, p.sweepSeeds)))
+    }
+
     /// A sweep point: epoch-end evaluations of the validation set only.
     public func sweepSpec(_ row: RowPlan, learningRate: Double, seed: UInt64) -> RunSpec {
         var s = row.template

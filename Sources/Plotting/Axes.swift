@@ -19,6 +19,11 @@ public final class Axes {
     public var yScale: AxisScale = .linear
     public var xFormat: TickFormat = .automatic
     public var yFormat: TickFormat = .automatic
+    /// Ticks exactly at these values (matplotlib's `set_xticks`), labelled as plain numbers in
+    /// the axis format, e.g. every learning rate of a sweep on a log axis; nil: automatic.
+    public var xTickValues: [Double]?
+    /// Only whole-number ticks (matplotlib's `MaxNLocator(integer=True)`), e.g. epochs.
+    public var xIntegerTicks = false
     /// Light grey grid lines at the major ticks, drawn under the data.
     public var grid = false
     public var legend: LegendPlacement = .automatic

@@ -234,6 +234,21 @@ final class Canvas {
             cairo_set_line_width(context, lineWidth)
             cairo_set_line_cap(context, CAIRO_LINE_CAP_BUTT)
             cairo_stroke(context)
+        case .square:
+            let h = size / 2 * 0.9
+            fillPolygon([(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)], color: color)
+        case .triangle:
+            let h = size / 2
+            fillPolygon([(x, y - h), (x + h, y + h * 0.8), (x - h, y + h * 0.8)], color: color)
+        case .diamond:
+            let h = size / 2 * 1.1
+            fillPolygon([(x, y - h), (x + h * 0.75, y), (x, y + h), (x - h * 0.75, y)], color: color)
+        case .ring:
+            cairo_new_path(context)
+            cairo_arc(context, x, y, size * 2 / 3, 0, 2 * Double.pi)
+            setColor(color)
+            cairo_set_line_width(context, lineWidth)
+            cairo_stroke(context)
         }
     }
 

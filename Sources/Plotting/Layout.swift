@@ -38,6 +38,15 @@ extension Axes {
             x = numericAxis(view: xView, scale: xScale, format: xFormat,
                             maxIntervals: Ticks.maxIntervals(axisLength: frame.width, vertical: false),
                             length: frame.width, canvas: canvas, checkOverlap: true)
+            if let values = xTickValues {
+                let inside = values.filter { $0 >= Swift.min(xView.0, xView.1) && $0 <= Swift.max(xView.0, xView.1) }.sorted()
+                let labels = xScale.isLog ? TickLabels(labels: inside.map(Ticks.shortNumber), offsetText: nil)
+                                         : Ticks.format(inside, format: xFormat)
+                x = AxisGeometry(view: xView, scale: xScale, ticks: inside, labels: labels)
+            } else if xIntegerTicks {
+                let whole = x.ticks.filter { $0 == $0.rounded() }
+                if whole.count >= 2 { x = AxisGeometry(view: xView, scale: xScale, ticks: whole, labels: Ticks.format(whole, format: xFormat)) }
+            }
         }
         let y = numericAxis(view: yView, scale: yScale, format: yFormat,
                             maxIntervals: Ticks.maxIntervals(axisLength: frame.height, vertical: true),

@@ -12,6 +12,14 @@ public enum Marker: Sendable, Equatable {
     case circle
     /// An "x" cross, 6 pt across; used to mark diverged runs.
     case cross
+    /// Filled square, triangle (apex up) and diamond, 6 pt across (matplotlib's "s", "^", "D"):
+    /// with circles, distinct shapes tell apart lines that lie on top of each other.
+    case square, triangle, diamond
+    /// A ring, 8 pt across, drawn over a point (used to mark oscillating runs).
+    case ring
+
+    /// The filled shapes in the order lines take them, so that coinciding lines differ in shape.
+    public static let cycle: [Marker] = [.circle, .square, .triangle, .diamond]
 }
 
 /// Where the legend goes inside the axes.

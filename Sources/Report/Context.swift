@@ -7,9 +7,14 @@ import NeuralNet
 /// Values are pre-formatted strings (or Bool, or lists/dictionaries of them).
 public struct ContextBuilder {
     public let outcomes: Outcomes
+    /// Every comparison of the report, tested and Holm-corrected together.
+    public let family: VerdictFamily
     public var p: Parameters { outcomes.parameters }
 
-    public init(outcomes: Outcomes) { self.outcomes = outcomes }
+    public init(outcomes: Outcomes) {
+        self.outcomes = outcomes
+        self.family = VerdictFamily.build(outcomes)
+    }
 
     /// The epochs at which tables report: 1, 5, 10 and the last (those that exist).
     func marks(_ epochs: Int) -> [Int] {
@@ -21,8 +26,7 @@ public struct ContextBuilder {
     public func build() -> [String: Any] {
         var c: [String: Any] = [:]
         c["seeds"] = "\(p.seeds)"
-        c["seedsPlural"] = p.seeds != 1
-        c["comparisonRule"] = Comparison.ruleDescription
+        c["design"] = designContext()
         c["params"] = parameterContext()
         if let base = outcomes.base { c["base"] = baseContext(base) }
         if let gc = outcomes.gradientCheck { c["gradientCheck"] = gradientCheckContext(gc) }
@@ -35,6 +39,49 @@ public struct ContextBuilder {
         return c
     }
 
+    // MARK: Design: seeds, tests, classification
+
+    func designContext() -> [String: Any] {
+        let planner = outcomes.planner
+        return [
+            "plottedSeeds": Words.count(planner.seeds(for: .tricks).count, "seed"),
+            "sweepSeeds": Words.count(planner.sweepSeeds(for: .tricks).count, "seed"),
+            "replicationSeeds": Words.count(planner.seeds(for: .replication).count, "seed"),
+            "choiceSeeds": Words.count(planner.choiceSeeds.count, "seed"),
+            "family": "\(family.testedCount)",
+            "level": Format.rate(Verdict.level),
+            "confidence": Format.rate(100 * (family.verdicts.compactMap(\.difference).first?.confidence ?? 0.95)),
+            "collapseAccuracy": Format.rate(100 * RunClass.collapseAccuracy),
+            "oscillation": Format.rate(100 * RunClass.oscillationThreshold),
+            "chance": Format.rate(100.0 / 10),
+        ]
+    }
+
+    /// A verdict as the template uses it: direction flags, the two means, the interval
+    /// sentence; `available` is false (and every field a dash) when the family lacks it.
+    func verdict(_ id: String) -> [String: Any] {
+        guard let v = family[id] else {
+            return ["available": false, "higher": false, "lower": false, "same": false, "untestable": false,
+                    "a": "–", "b": "–", "interval": "–"]
+        }
+        let d = v.direction
+        let gap = id.hasSuffix("gap")
+        return ["available": true, "higher": d == .higher, "lower": d == .lower, "same": d == .indistinguishable,
+                "untestable": d == .untestable,
+                "a": gap ? Format.percent(v.a) : Format.percent(v.a), "b": Format.percent(v.b),
+                "interval": Format.interval(v)]
+    }
+
+    /// Every verdict of the family under its template key ("3b.first" -> "v3bFirst"), and
+    /// the `expected` ones the template names even where the family lacks them (a matched
+    /// comparison exists only when two rows chose different rates), marked unavailable.
+    func verdicts(_ prefix: String, expected: [String] = []) -> [String: Any] {
+        var d: [String: Any] = [:]
+        for id in expected { d[VerdictFamily.key(id)] = verdict(id) }
+        for v in family.verdicts where v.id.hasPrefix(prefix) { d[VerdictFamily.key(v.id)] = verdict(v.id) }
+        return d
+    }
+
     // MARK: Parameters
 
     func parameterContext() -> [String: Any] {
@@ -42,6 +89,7 @@ public struct ContextBuilder {
         let base = outcomes.planner.baseTemplate
         return [
             "hidden": p.base.hiddenUnits.map(String.init).joined(separator: "-"),
+            "allTrainImages": Format.integer(60000),
             "activation": p.base.activation, "initializer": p.base.initializer == "uniform" ? "uniform(−1, 1)" : p.base.initializer,
             "learningRate": Format.rate(p.base.learningRate), "batchSize": "\(p.base.batchSize)",
             "epochs": "\(base.epochs)", "momentum": Format.rate(p.base.momentum), "shuffle": p.base.shuffle ? "yes" : "no",
@@ -82,7 +130,7 @@ public struct ContextBuilder {
             let pick = EarlyStopping.pick(validationLosses: losses, patience: p.evaluation.earlyStoppingPatience)
             return (pick.best, run.accuracy("test", epoch: pick.best))
         }
-        c["earlyStoppingEpochs"] = picks.map { "\($0.0)" }.joined(separator: ", ")
+        c["earlyStoppingEpochs"] = Words.epochsPerSeed(picks.map(\.0))
         c["earlyStoppingTestAccuracy"] = Format.percent(Summary(picks.compactMap(\.1)))
         c["earlyStoppingWouldStop"] = picks.contains { $0.0 < e }
         let epochSeconds = base.runs.flatMap { $0.history.trainingSeconds }
@@ -93,6 +141,8 @@ public struct ContextBuilder {
         c["diverged"] = !base.divergedRuns.isEmpty
         c["overfitGap"] = Format.percent(base.accuracy("train", epoch: e).mean - base.accuracy("test", epoch: e).mean)
         c["table"] = epochTable([base], includeRate: false).markdown
+        c["validationTest"] = verdict("2.validation-test")
+        c["zoom"] = zoom(Figures.baseAccuracyFloor, [base], sets: ["train", "validation", "test"])
         return c
     }
 
@@ -156,197 +206,20 @@ public struct ContextBuilder {
         return c
     }
 
+    /// Rows by template key: "B" stays "B"; ids that start with a digit get an "x" and
+    /// dashes become "x" ("59-59" -> "x59x59"), since Mustache names cannot hold them.
     func byId(_ rows: [RowOutcome]) -> [String: Any] {
         var d: [String: Any] = [:]
-        for r in rows { d[r.id.replacingOccurrences(of: "-", with: "x")] = rowContext(r) }
+        for r in rows { d[Self.rowKey(r.id)] = rowContext(r) }
         return d
     }
 
-    /// `higher` / `lower` / `same` booleans and the two values, for adaptive sentences.
-    func compare(_ a: Summary, _ b: Summary) -> [String: Any] {
-        let c = Comparison(a, versus: b)
-        return ["higher": c == .higher, "lower": c == .lower, "same": c == .indistinguishable,
-                "difference": Format.percent(a.mean - b.mean), "a": Format.percent(a), "b": Format.percent(b)]
+    static func rowKey(_ id: String) -> String {
+        let k = id.replacingOccurrences(of: "-", with: "x")
+        return k.first?.isNumber == true ? "x" + k : k
     }
-
-    // MARK: Task 3
 
     func row(_ id: String, in rows: [RowOutcome]) -> RowOutcome? { rows.first { $0.id == id } }
-
-    func tricksContext() -> [String: Any] {
-        let rows = outcomes.tricks
-        guard rows.count == 5 else { return ["available": false] }
-        let (b, s, i, n, m) = (rows[0], rows[1], rows[2], rows[3], rows[4])
-        var c: [String: Any] = ["available": true]
-        c["table"] = epochTable(rows, includeRate: true).markdown
-        c["row"] = byId(rows)
-        c["shuffle"] = compare(s.finalAccuracy("test"), b.finalAccuracy("test"))
-        c["improvedFirstEpoch"] = compare(i.accuracy("validation", epoch: 1), s.accuracy("validation", epoch: 1))
-        c["improved"] = compare(i.finalAccuracy("test"), s.finalAccuracy("test"))
-        c["fanIn"] = compare(n.finalAccuracy("test"), i.finalAccuracy("test"))
-        c["momentum"] = compare(m.finalAccuracy("test"), n.finalAccuracy("test"))
-        c["fanInRateBelowBase"] = n.chosenLearningRate < p.base.learningRate
-        c["rates"] = rows.map { ["id": $0.id, "lr": Format.rate($0.chosenLearningRate)] }
-        if let mb = outcomes.momentumAtBaseRate {
-            var d = rowContext(mb)
-            d["comparison"] = compare(mb.finalAccuracy("validation"), m.finalAccuracy("validation"))
-            d["anyDiverged"] = !mb.divergedRuns.isEmpty
-            // Oscillation: how much the validation loss moves from epoch to epoch (mean |change|).
-            func wobble(_ r: RowOutcome) -> Double {
-                let changes = r.runs.flatMap { run -> [Double] in
-                    let l = (1...r.finalEpoch).compactMap { run.loss("validation", epoch: $0) }
-                    return zip(l.dropFirst(), l).map { abs($0 - $1) }
-                }
-                return Summary(changes).mean
-            }
-            d["wobble"] = String(format: "%.3f", wobble(mb))
-            d["wobbleChosen"] = String(format: "%.3f", wobble(m))
-            d["wobblesMore"] = !mb.divergedRuns.isEmpty || wobble(mb) > wobble(m)
-            // Collapsed: it trains to chance (10 classes) without a NaN to call it diverged.
-            let finalValidation = mb.finalAccuracy("validation").mean
-            d["collapsed"] = mb.divergedRuns.isEmpty && finalValidation < 0.2
-            d["stable"] = mb.divergedRuns.isEmpty && finalValidation >= 0.2
-            c["momentumAtBase"] = d
-        }
-        return c
-    }
-
-    // MARK: Task 4
-
-    func topologiesContext() -> [String: Any] {
-        let rows = outcomes.topologies
-        guard !rows.isEmpty else { return ["available": false] }
-        var c: [String: Any] = ["available": true]
-        c["table"] = epochTable(rows, includeRate: true, includeParameters: true).markdown
-        c["row"] = byId(rows)
-        let h = outcomes.planner.matchedTwoLayerSize
-        c["matchedSize"] = "\(h)"
-        c["matchedId"] = "\(h)-\(h)"
-        let base = outcomes.planner.baseTemplate
-        var two = base; two.hiddenUnits = [h, h]
-        c["matchedParameters"] = Format.integer(two.parameterCount)
-        c["baseParameters"] = Format.integer(base.parameterCount)
-        if let r64 = row("64", in: rows) {
-            if let r32 = row("32", in: rows) { c["halving"] = compare(r32.finalAccuracy("test"), r64.finalAccuracy("test")) }
-            if let r5 = row("5", in: rows) { c["bottleneck"] = compare(r5.finalAccuracy("test"), r64.finalAccuracy("test")) }
-            if let r128 = row("128", in: rows) {
-                c["doubling"] = compare(r128.finalAccuracy("test"), r64.finalAccuracy("test"))
-                c["doublingTrain"] = compare(r128.finalAccuracy("train"), r64.finalAccuracy("train"))
-                c["doublingGap"] = compare(gaps(r128), gaps(r64))
-            }
-            if let hh = row("\(h)-\(h)", in: rows) { c["twoLayer"] = compare(hh.finalAccuracy("test"), r64.finalAccuracy("test")) }
-        }
-        return c
-    }
-
-    func gaps(_ r: RowOutcome) -> Summary { r.finalGap }
-
-    // MARK: Task 5
-
-    func bonusContext() -> [String: Any] {
-        let rows = outcomes.bonus
-        guard !rows.isEmpty else { return ["available": false] }
-        var c: [String: Any] = ["available": true]
-        let e = rows.map(\.finalEpoch).max() ?? 1
-        let header = ["Step", "lr", "Train acc.", "Validation acc.", "Test acc.", "Train loss", "Test loss", "s / epoch"]
-        let lines = rows.map { r -> [String] in
-            let secs = Summary(r.runs.flatMap { $0.history.trainingSeconds }).mean
-            return [r.label, Format.rate(r.chosenLearningRate), Format.percent(r.accuracy("train", epoch: e)),
-                    Format.percent(r.accuracy("validation", epoch: e)), Format.percent(r.accuracy("test", epoch: e)),
-                    Format.number(r.loss("train", epoch: e)), Format.number(r.loss("test", epoch: e)), String(format: "%.2f", secs)]
-        }
-        c["table"] = MarkdownTable(header: header, rows: lines).markdown
-        c["row"] = byId(rows)
-        c["lr"] = Format.rate(rows[0].chosenLearningRate)
-        for choice in outcomes.bonusChoices {
-            c[choice.knob == "T" ? "chosenT" : "chosenDropout"] = Format.rate(choice.chosen)
-        }
-        c["choicesTable"] = MarkdownTable(
-            header: ["Step", "Setting", "Candidate", "Final validation accuracy", "Kept"],
-            rows: outcomes.bonusChoices.flatMap { choice in
-                choice.candidates.map { [choice.step, choice.knob, Format.rate($0.value), Format.percent($0.accuracy),
-                                         $0.value == choice.chosen ? "✓" : ""] }
-            }, rightAligned: [false, false, true, true, false]).markdown
-        // How many epochs: where validation loss bottoms out on the last step (early stopping's pick).
-        if let last = rows.last {
-            let picks = last.runs.map { run in
-                EarlyStopping.pick(validationLosses: (1...last.finalEpoch).compactMap { run.loss("validation", epoch: $0) },
-                                   patience: p.evaluation.earlyStoppingPatience).best
-            }
-            c["bestEpochs"] = picks.map(String.init).joined(separator: ", ")
-            c["stillImproving"] = picks.contains(last.finalEpoch)
-        }
-        if let last = rows.last {
-            let test = last.finalAccuracy("test")
-            c["finalTest"] = Format.percent(test)
-            c["reached98"] = test.mean >= 0.98
-        }
-        return c
-    }
-
-    // MARK: Replication (issue 7)
-
-    /// (row id, mini-batch outcome, per-sample outcome) pairs.
-    func replicationPairs() -> [(String, RowOutcome, RowOutcome)] {
-        outcomes.replication.compactMap { r in
-            let id = String(r.id.dropFirst(2))
-            guard let batch = row(id, in: outcomes.tricks) ?? row(id, in: outcomes.topologies) else { return nil }
-            return (id, batch, r)
-        }
-    }
-
-    func replicationContext() -> [String: Any] {
-        let pairs = replicationPairs()
-        guard !pairs.isEmpty else { return ["available": false] }
-        var c: [String: Any] = ["available": true]
-        func table(_ ids: Set<String>) -> String {
-            let lines = pairs.filter { ids.contains($0.0) }.map { id, batch, per -> [String] in
-                let a = batch.finalAccuracy("test"), b = per.finalAccuracy("test")
-                let verdict: String
-                // A one-seed per-sample run borrows the mini-batch row's seed spread.
-                switch Comparison(b, versus: a, spread: a.sd) {
-                case .higher: verdict = "per-sample higher"
-                case .lower: verdict = "per-sample lower"
-                case .indistinguishable: verdict = "within seed spread"
-                }
-                return [id, Format.rate(batch.chosenLearningRate), Format.percent(a), Format.rate(per.chosenLearningRate),
-                        per.divergedRuns.isEmpty ? Format.percent(b) : "diverged", verdict]
-            }
-            return MarkdownTable(header: ["Row", "Mini-batch lr", "Mini-batch test acc.", "Per-sample lr", "Per-sample test acc.", "Difference"],
-                                 rows: lines).markdown
-        }
-        c["tricksTable"] = table(["B", "S", "I", "N", "M"])
-        c["topologiesTable"] = table(Set(outcomes.topologies.map(\.id)))
-        c["row"] = byId(outcomes.replication.map { r in var r = r; r.plan.id = String(r.id.dropFirst(2)); return r })
-        if let n = pairs.first(where: { $0.0 == "N" }) {
-            c["fanIn"] = ["batch": Format.percent(n.1.finalAccuracy("test")), "perSample": Format.percent(n.2.finalAccuracy("test")),
-                          "batchRate": Format.rate(n.1.chosenLearningRate), "perSampleDiverged": !n.2.divergedRuns.isEmpty]
-        }
-        let seconds = Summary(outcomes.replication.flatMap { $0.runs.flatMap { $0.history.trainingSeconds } }).mean
-        let batchSeconds = Summary(pairs.flatMap { $0.1.runs.flatMap { $0.history.trainingSeconds } }).mean
-        c["secondsPerEpoch"] = String(format: "%.2f", seconds)
-        c["batchSecondsPerEpoch"] = String(format: "%.2f", batchSeconds)
-        c["seedsNote"] = min(p.replication.seeds, p.seeds) < 2
-        return c
-    }
-
-    // MARK: Claims ledger (issue 7)
-
-    func ledgerContext() -> [String: Any] {
-        let ledger = ClaimsLedger(outcomes: outcomes)
-        let claims = ledger.claims()
-        let rows = claims.map { [$0.number, $0.claim, $0.evidence, $0.verdict] }
-        // Each cell holds one verdict per training rule ("mini-batch: …; per-sample: …").
-        let verdicts = claims.flatMap { $0.verdict.components(separatedBy: "<br>") }
-            .map { $0.components(separatedBy: ": ").dropFirst().joined(separator: ": ") }
-        return ["available": !claims.isEmpty,
-                "table": MarkdownTable(header: ["#", "Claim (2019 report)", "Evidence (test accuracy unless stated, mean ± sd)", "Verdict"],
-                                       rows: rows, rightAligned: [false, false, false, false]).markdown,
-                "verdicts": "\(verdicts.count)",
-                "supported": "\(verdicts.filter { $0.hasPrefix("supported") }.count)",
-                "contradicted": "\(verdicts.filter { $0.hasPrefix("contradicted") }.count)",
-                "undecided": "\(verdicts.filter { !$0.hasPrefix("supported") && !$0.hasPrefix("contradicted") }.count)"]
-    }
 
     // MARK: Provenance
 
@@ -382,7 +255,4 @@ public struct ContextBuilder {
     }
 }
 
-private extension String {
-    /// nil for "", so that `?? default` reads naturally.
-    var nonEmpty: String? { isEmpty ? nil : self }
-}
+

@@ -58,6 +58,19 @@ struct Curve {
 }
 
 enum Figures {
+    /// Where each family of curves zooms its accuracy axis (when every curve ends above).
+    static let baseAccuracyFloor = 0.80
+    static let tricksAccuracyFloor = 0.80
+    static let topologiesAccuracyFloor = 0.85
+    static let bonusAccuracyFloor = 0.94
+
+    /// Figure 7's rows: one layer of 64, the matched two-layer net and the extra pairs.
+    static func oneVersusTwoLayerRows(_ o: Outcomes) -> [RowOutcome] {
+        let h = o.planner.matchedTwoLayerSize
+        let ids = ["64", "\(h)-\(h)"] + o.parameters.topologies.twoLayerExtra.map { $0.map(String.init).joined(separator: "-") }
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }.compactMap { id in o.topologies.first { $0.id == id } }
+    }
     /// The zoomed accuracy range `floor...1` when every row ends inside it (the assignment
     /// asks to zoom on 80-100 %), else nil for automatic limits, so that short or failed
     /// runs are still visible instead of being cut off.
@@ -69,6 +82,12 @@ enum Figures {
 
     static func keys(_ rows: [RowOutcome]) -> [String] { rows.flatMap { $0.runs.map(\.key) } }
 
+    /// "1 seed", "3 seeds", "1-3 seeds" for a legend: how many runs each bar's mean is of.
+    static func seedsText(_ counts: [Int]) -> String {
+        let lo = counts.min() ?? 0, hi = counts.max() ?? 0
+        return lo == hi ? (lo == 1 ? "1 seed" : "\(lo) seeds") : "\(lo)-\(hi) seeds"
+    }
+
     /// Loss (left) and accuracy (right) side by side, with the accuracy axis zoomed.
     static func lossAndAccuracy(title: String, xLabel: String) -> (Figure, Axes, Axes) {
         let f = Figure(width: 12.8, height: 4.8, scale: 2, rows: 1, columns: 2, title: title)
@@ -79,18 +98,21 @@ enum Figures {
         loss.yScale = .log(base: 10)
         acc.title = "Accuracy"; acc.xLabel = xLabel; acc.yLabel = "Accuracy"; acc.grid = true
         acc.yFormat = .percent
+        // Whole epochs only (no ticks at 2.5, 7.5, ...).
+        loss.xIntegerTicks = true; acc.xIntegerTicks = true
         return (f, loss, acc)
     }
 
-    /// 2c: train/validation/test loss and accuracy of the base run against iterations.
+    /// 2c: train/validation/test loss and accuracy of the base run against epochs (like
+    /// every other training figure; an epoch is 422 batches at the base parameters).
     static func baseCurves(_ base: RowOutcome, seeds: Int) -> ReportFigure {
         let (f, loss, acc) = lossAndAccuracy(
-            title: seeds == 1 ? "Task 2c: base network, 1 seed" : "Task 2c: base network, mean ± sd over \(seeds) seeds", xLabel: "Iteration (batches)")
+            title: seeds == 1 ? "Task 2c: base network, 1 seed" : "Task 2c: base network, mean ± sd over \(seeds) seeds", xLabel: "Epoch")
         for set in ["train", "validation", "test"] {
-            Curve(base, set: set, accuracy: false, iterations: true).draw(on: loss, label: SetColor.label(set), color: SetColor.of(set))
-            Curve(base, set: set, accuracy: true, iterations: true).draw(on: acc, label: SetColor.label(set), color: SetColor.of(set))
+            Curve(base, set: set, accuracy: false).draw(on: loss, label: SetColor.label(set), color: SetColor.of(set))
+            Curve(base, set: set, accuracy: true).draw(on: acc, label: SetColor.label(set), color: SetColor.of(set))
         }
-        acc.yLimits = zoom(0.80, [base], sets: ["train", "validation", "test"])
+        acc.yLimits = zoom(baseAccuracyFloor, [base], sets: ["train", "validation", "test"])
         return ReportFigure(file: "2c-base-curves.png", title: "Task 2c: loss and accuracy of the base network",
                             figure: f, sources: keys([base]))
     }
@@ -125,28 +147,36 @@ enum Figures {
                             figure: f, sources: keys([s, i]))
     }
 
-    /// Final validation accuracy against learning rate, one line per row, diverged points crossed.
+    /// Final validation accuracy against learning rate, one line per row (each its own marker
+    /// shape, so lines on top of each other stay apart), a tick at every rate of the grid;
+    /// a cross where a seed diverged or collapsed, a ring where one oscillated (`RunClass`).
     static func learningRates(_ rows: [RowOutcome], title: String, file: String) -> ReportFigure {
         let f = Figure(width: 6.4, height: 4.8, scale: 2)
         let ax = f.axes(row: 0, column: 0)
         ax.title = title
         ax.xLabel = "Learning rate"; ax.yLabel = "Final validation accuracy (mean over seeds)"
         ax.xScale = .log(base: 10); ax.yFormat = .percent; ax.grid = true
-        var crossesX: [Double] = [], crossesY: [Double] = []
+        ax.xTickValues = Array(Set(rows.flatMap { $0.sweep.map(\.learningRate) })).sorted()
+        var crosses: [(Double, Double)] = [], rings: [(Double, Double)] = []
         for (i, row) in rows.enumerated() {
             let color = Color.tab10[i % 10]
             let pts = row.sweep.sorted { $0.learningRate < $1.learningRate }
             let ys = pts.map { $0.divergedSeeds == 0 ? $0.summary.mean : .nan }
             ax.plot(x: pts.map(\.learningRate), y: ys, label: "\(row.id) (chosen \(Format.rate(row.chosenLearningRate)))",
-                    color: color, marker: .circle)
-            for p in pts where p.divergedSeeds > 0 {
-                crossesX.append(p.learningRate)
+                    color: color, marker: Marker.cycle[i % Marker.cycle.count])
+            for p in pts {
                 // A diverged point sits at the bottom of the axis: it has no accuracy to show.
-                crossesY.append(p.summary.count > 0 ? p.summary.mean : 0.1)
+                let y = p.summary.count > 0 ? p.summary.mean : 0.1
+                if p.disqualifiedSeeds > 0 { crosses.append((p.learningRate, y)) }
+                else if p.runs.contains(where: { $0.runClass == .oscillating }) { rings.append((p.learningRate, y)) }
             }
         }
-        if !crossesX.isEmpty {
-            ax.scatter(x: crossesX, y: crossesY, label: "diverged (≥ 1 seed)", color: Color(hex: "000000"), marker: .cross)
+        if !crosses.isEmpty {
+            ax.scatter(x: crosses.map(\.0), y: crosses.map(\.1), label: "diverged or collapsed (≥ 1 seed)",
+                       color: Color(hex: "000000"), marker: .cross)
+        }
+        if !rings.isEmpty {
+            ax.scatter(x: rings.map(\.0), y: rings.map(\.1), label: "oscillating (≥ 1 seed)", color: Color(hex: "000000"), marker: .ring)
         }
         ax.yLimits = 0.0...1.0
         return ReportFigure(file: file, title: title, figure: f, sources: [])
@@ -162,6 +192,7 @@ enum Figures {
         ax.xLabel = "Hidden units (one layer)"; ax.yLabel = "Accuracy after the last epoch"
         ax.xScale = .log(base: 2); ax.yFormat = .percent; ax.grid = true
         let x = single.map { Double($0.plan.template.hiddenUnits[0]) }
+        ax.xTickValues = x
         for set in ["train", "validation", "test"] {
             let s = single.map { $0.finalAccuracy(set) }
             ax.band(x: x, lower: s.map { $0.mean - $0.sd }, upper: s.map { $0.mean + $0.sd }, color: SetColor.of(set))
@@ -171,8 +202,9 @@ enum Figures {
                             figure: f, sources: keys(single))
     }
 
-    /// Grouped bars of final train/validation/test accuracy per row.
-    static func finalBars(_ rows: [RowOutcome], title: String, file: String, floor: Double) -> ReportFigure {
+    /// Grouped bars of final train/validation/test accuracy per row, from zero (a bar's
+    /// height is its value; the differences are in the tables with their intervals).
+    static func finalBars(_ rows: [RowOutcome], title: String, file: String) -> ReportFigure {
         let f = Figure(width: 9.6, height: 4.8, scale: 2)
         let ax = f.axes(row: 0, column: 0)
         ax.title = title; ax.yLabel = "Accuracy after the last epoch"; ax.yFormat = .percent; ax.grid = true
@@ -180,25 +212,21 @@ enum Figures {
         ax.bars(categories: rows.map(\.id),
                 series: sets.map { set in (SetColor.label(set), rows.map { $0.finalAccuracy(set).mean }) },
                 errors: sets.map { set in rows.map { $0.finalAccuracy(set).sd } })
-        // Zoom to just below the lowest bar, in whole percent, so differences of a fraction
-        // of a point are visible (bars of accuracy near 100 % are otherwise all equal).
-        let lowest = rows.flatMap { row in sets.map { row.finalAccuracy($0).mean } }.filter(\.isFinite).min() ?? 0
-        ax.yLimits = max(0, min(floor, ((lowest - 0.005) * 100).rounded(.down) / 100))...1.0
+        ax.yLimits = 0.0...1.0
         return ReportFigure(file: file, title: title, figure: f, sources: keys(rows))
     }
 
     /// Replication: test accuracy after the last epoch, per-sample rule beside mini-batch.
-    static func replication(pairs: [(id: String, batch: Summary, perSample: Summary)], title: String, file: String,
-                            sources: [String]) -> ReportFigure {
+    static func replication(pairs: [(id: String, batch: Summary, perSample: Summary)], perSampleRate: Double,
+                            title: String, file: String, sources: [String]) -> ReportFigure {
         let f = Figure(width: 9.6, height: 4.8, scale: 2)
         let ax = f.axes(row: 0, column: 0)
         ax.title = title; ax.yLabel = "Test accuracy after the last epoch"; ax.yFormat = .percent; ax.grid = true
         ax.bars(categories: pairs.map(\.id),
-                series: [("Mini-batch mean (chosen lr)", pairs.map(\.batch.mean)),
-                         ("Per sample, step lr/128", pairs.map(\.perSample.mean))],
+                series: [("Mini-batch mean (chosen lr, \(seedsText(pairs.map(\.batch.count))))", pairs.map(\.batch.mean)),
+                         ("Per sample, lr \(Format.rate(perSampleRate)) ÷ batch per step (M: its own lr; \(seedsText(pairs.map(\.perSample.count))))", pairs.map(\.perSample.mean))],
                 errors: [pairs.map(\.batch.sd), pairs.map(\.perSample.sd)])
-        let lows = pairs.flatMap { [$0.batch.mean, $0.perSample.mean] }.filter(\.isFinite)
-        ax.yLimits = max(0, ((lows.min() ?? 0.8) - 0.05))...1.0
+        ax.yLimits = 0.0...1.0
         return ReportFigure(file: file, title: title, figure: f, sources: sources)
     }
 }

@@ -30,13 +30,13 @@ public struct ReportBuilder {
         let t = outcomes.tricks
         if t.count == 5 {
             out.append(Figures.validationCurves(t, title: "Task 3: validation loss and accuracy, tricks added one at a time",
-                                                file: "3-tricks-validation.png"))
+                                                file: "3-tricks-validation.png", accuracyFloor: Figures.tricksAccuracyFloor))
             out.append(Figures.firstEpoch(t[1], t[2]))
             out.append(Figures.learningRates(t, title: "Task 3: choosing the learning rate", file: "3-learning-rates.png"))
             if let mb = outcomes.momentumAtBaseRate {
                 var chosen = t[4]
                 chosen.plan.label = "M at chosen lr \(Format.rate(chosen.chosenLearningRate))"
-                out.append(Figures.validationCurves([mb, chosen], title: "Task 3d: momentum at lr 0.5 against the chosen rate",
+                out.append(Figures.validationCurves([mb, chosen], title: "Task 3d: momentum at lr \(Format.rate(mb.chosenLearningRate)) against the chosen rate",
                                                     file: "3d-momentum.png", accuracyFloor: 0.0))
             }
         }
@@ -44,21 +44,20 @@ public struct ReportBuilder {
         if !topo.isEmpty {
             out.append(Figures.hiddenSizes(topo))
             out.append(Figures.learningRates(topo, title: "Task 4: choosing the learning rate", file: "4-learning-rates.png"))
-            let h = outcomes.planner.matchedTwoLayerSize
-            let ids = ["64", "\(h)-\(h)"] + outcomes.parameters.topologies.twoLayerExtra.map { $0.map(String.init).joined(separator: "-") }
-            let compared = ids.compactMap { id in topo.first { $0.id == id } }
+            let compared = Figures.oneVersusTwoLayerRows(outcomes)
             out.append(Figures.validationCurves(compared, title: "Task 4c: one hidden layer against two (dashed: train)",
-                                                file: "4c-one-vs-two-layers.png", accuracyFloor: 0.85, sets: ["train", "validation"]))
+                                                file: "4c-one-vs-two-layers.png", accuracyFloor: Figures.topologiesAccuracyFloor, sets: ["train", "validation"]))
         }
         if !outcomes.bonus.isEmpty {
             out.append(Figures.validationCurves(outcomes.bonus, title: "Task 5: each change added on top of the previous",
-                                                file: "5-bonus-validation.png", accuracyFloor: 0.94))
-            out.append(Figures.finalBars(outcomes.bonus, title: "Task 5: final accuracy of each step", file: "5-bonus-final.png", floor: 0.95))
+                                                file: "5-bonus-validation.png", accuracyFloor: Figures.bonusAccuracyFloor))
+            out.append(Figures.finalBars(outcomes.bonus, title: "Task 5: final accuracy of each step", file: "5-bonus-final.png"))
         }
         let ctx = ContextBuilder(outcomes: outcomes)
         let pairs = ctx.replicationPairs()
         if !pairs.isEmpty {
             out.append(Figures.replication(pairs: pairs.map { ($0.0, $0.1.finalAccuracy("test"), $0.2.finalAccuracy("test")) },
+                                           perSampleRate: outcomes.parameters.replication.learningRate,
                                            title: "Replication: per-sample updates against mini-batch means",
                                            file: "R-per-sample-vs-batch.png",
                                            sources: pairs.flatMap { $0.2.runs.map(\.key) }))

@@ -28,9 +28,4 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(RowOutcome.choose(from: sweep), 0.1)
     }
 
-    func testComparisonRule() {
-        XCTAssertEqual(Comparison(Summary([0.97, 0.971, 0.972]), versus: Summary([0.95, 0.951, 0.952])), .higher)
-        XCTAssertEqual(Comparison(Summary([0.95, 0.97, 0.99]), versus: Summary([0.96, 0.97, 0.98])), .indistinguishable)
-        XCTAssertEqual(Comparison(Summary([0.9]), versus: Summary([0.5])), .indistinguishable, "one seed has no spread to compare")
-    }
 }
