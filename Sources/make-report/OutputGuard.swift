@@ -18,7 +18,7 @@ enum OutputGuard {
         let target = resolved(url), home = resolved(project)
         if target.pathComponents.starts(with: home.pathComponents) {
             throw OutputRefusal(message: "--quick writes a toy report and must not write into the project, but --output \(output) is "
-                                + (target == home ? "the project itself" : "inside it") + " (\(home.path)): its report, figures and "
+                                + (target.pathComponents == home.pathComponents ? "the project itself" : "inside it") + " (\(home.path)): its report, figures and "
                                 + "cached results would be overwritten. Choose a folder outside the project, or leave --output out "
                                 + "for a new temporary folder.")
         }
