@@ -127,7 +127,7 @@ extension DatasetError: CustomStringConvertible {
             return "invalid split: \(reason)"
 
         case .missingChecksums(let path):
-            return "\(path): checksum file not found (pass verifyChecksums: false to skip verification)"
+            return "\(path): checksum file not found; it lists the SHA-256 of each data file (restore it with `git checkout -- \(URL(fileURLWithPath: path).lastPathComponent)` in the data folder, or give --data-dir a folder that has it)"
         case .malformedChecksums(let path, let line, let text):
             return "\(path): line \(line) is not in sha256sum format (\"<64 hex digits>  <name>\"): \(text)"
         case .checksumNotListed(let file, let checksumsFile):

@@ -140,7 +140,11 @@ func readFile(_ url: URL) throws(DatasetError) -> Data {
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
         throw .missingFile(path: url.path)
     }
-    guard !isDirectory.boolValue else { throw .unreadableFile(path: url.path, reason: "is a directory") }
+    guard !isDirectory.boolValue else { throw .unreadableFile(path: url.path, reason: "it is a folder, not a file") }
+    var info = stat()
+    if stat(url.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        throw .unreadableFile(path: url.path, reason: "not a regular file (a named pipe, device or socket)")
+    }
     do {
         return try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {

@@ -9,6 +9,8 @@ public final class MNISTProvider: DataProvider, @unchecked Sendable {
     public let directory: URL
     /// Where the checksums are remembered between runs (see `ChecksumMemo`), or nil.
     public let checksumMemo: URL?
+    /// false: the memo is read but never written (--check and --dry-run write nothing).
+    public let writesMemo: Bool
     private let lock = NSLock()
     private var mnist: MNIST?
     private var splits: [String: SplitData] = [:]
@@ -18,9 +20,10 @@ public final class MNISTProvider: DataProvider, @unchecked Sendable {
     public enum ChecksumSource: Sendable { case memo, loaded }
     public private(set) var checksumSource: ChecksumSource?
 
-    public init(directory: URL, checksumMemo: URL? = nil) {
+    public init(directory: URL, checksumMemo: URL? = nil, writesMemo: Bool = true) {
         self.directory = directory
         self.checksumMemo = checksumMemo
+        self.writesMemo = writesMemo
     }
 
     /// Loads and verifies the files (once). Throws `DatasetError` naming file and fault.
@@ -45,7 +48,7 @@ public final class MNISTProvider: DataProvider, @unchecked Sendable {
         } else {
             let loaded = try load()
             (sums, source) = (loaded.checksums, .loaded)
-            if let url = checksumMemo, loaded.checksumsVerified,
+            if let url = checksumMemo, writesMemo, loaded.checksumsVerified,
                let memo = try? ChecksumMemo.make(directory: directory, checksums: loaded.checksums) {
                 try? memo.write(to: url)
             }

@@ -82,6 +82,9 @@ public struct Parameters: Codable, Hashable, Sendable {
     /// Reads and validates a parameters file.
     public static func load(from url: URL) throws -> Parameters {
         let text: String
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > maximumFileBytes {
+            throw ParameterError(key: "", line: nil, message: tooLarge(size), file: url.path)
+        }
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ParameterError(key: "", line: nil, message: "cannot read the parameters file (\(error.localizedDescription))",
                                  file: url.path)
@@ -89,7 +92,16 @@ public struct Parameters: Codable, Hashable, Sendable {
         return try parse(text, file: url.path)
     }
 
+    /// A parameters file is a few kB; a larger one is the wrong file, and parsing a huge one
+    /// would take minutes and gigabytes before any value could be checked.
+    public static let maximumFileBytes = 64 << 10
+
+    private static func tooLarge(_ size: Int) -> String {
+        "the file is \(size) bytes; a parameters file is a few kB (at most \(maximumFileBytes) bytes): is it the right file?"
+    }
+
     public static func parse(_ text: String, file: String = "parameters.yaml") throws -> Parameters {
+        guard text.utf8.count <= maximumFileBytes else { throw ParameterError(key: "", line: nil, message: tooLarge(text.utf8.count), file: file) }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let YamlError.duplicatedKeysInMapping(duplicates, _) {
             // Yams names one duplicate in an order that varies from run to run; name them all, sorted.
@@ -111,22 +123,20 @@ public struct Parameters: Codable, Hashable, Sendable {
         guard p.validationImages > 0 && p.validationImages < 60000 else {
             throw top.error("validation_images", "must be between 1 and 59,999 (of the 60,000 training images)")
         }
-        if let b = try top.mapping("base") {
-            p.base.hiddenUnits = try b.ints("hidden_units", default: p.base.hiddenUnits)
+        let baseFields = try top.mapping("base")
+        if let b = baseFields {
+            p.base.hiddenUnits = try b.ints("hidden_units", default: p.base.hiddenUnits, atMost: 10)
             guard !p.base.hiddenUnits.isEmpty, p.base.hiddenUnits.allSatisfy({ (1...100_000).contains($0) }) else {
                 throw b.error("hidden_units", "every hidden layer needs between 1 and 100,000 units")
             }
-            p.base.activation = try b.string("activation", default: p.base.activation)
-            try checkActivation(p.base.activation, b, "activation")
-            p.base.initializer = try b.string("initializer", default: p.base.initializer)
-            try checkInitializer(p.base.initializer, b, "initializer")
+            // Names enter the cache keys in their one spelling ("Sigmoid" is "sigmoid"), so a
+            // different spelling of the same function never re-runs anything.
+            p.base.activation = try checkActivation(b.string("activation", default: p.base.activation), b, "activation")
+            p.base.initializer = try checkInitializer(b.string("initializer", default: p.base.initializer), b, "initializer")
             p.base.learningRate = try b.double("learning_rate", default: p.base.learningRate)
             guard p.base.learningRate > 0 else { throw b.error("learning_rate", "must be greater than 0") }
             p.base.batchSize = try b.int("batch_size", default: p.base.batchSize)
             guard p.base.batchSize > 0 else { throw b.error("batch_size", "must be at least 1") }
-            guard p.base.batchSize <= 60000 - p.validationImages else {
-                throw b.error("batch_size", "is larger than the \(60000 - p.validationImages) training images")
-            }
             p.base.epochs = try b.int("epochs", default: p.base.epochs)
             guard (1...1000).contains(p.base.epochs) else { throw b.error("epochs", "must be between 1 and 1000") }
             p.base.momentum = try b.double("momentum", default: p.base.momentum)
@@ -141,13 +151,14 @@ public struct Parameters: Codable, Hashable, Sendable {
             p.evaluation.earlyStoppingPatience = try positive(e, "early_stopping_patience", p.evaluation.earlyStoppingPatience)
             try e.rejectUnknownKeys()
         }
-        if let g = try top.mapping("gradient_check") {
+        let gradientFields = try top.mapping("gradient_check")
+        if let g = gradientFields {
             p.gradientCheck.images = try positive(g, "images", p.gradientCheck.images)
             p.gradientCheck.epsilon = try g.double("epsilon", default: p.gradientCheck.epsilon)
             guard p.gradientCheck.epsilon > 0 else { throw g.error("epsilon", "must be greater than 0") }
             try g.rejectUnknownKeys()
         }
-        p.learningRateGrid = try top.doubles("learning_rate_grid", default: p.learningRateGrid)
+        p.learningRateGrid = try top.doubles("learning_rate_grid", default: p.learningRateGrid, atMost: 20)
         guard !p.learningRateGrid.isEmpty, p.learningRateGrid.allSatisfy({ $0 > 0 }) else {
             throw top.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")
         }
@@ -157,12 +168,12 @@ public struct Parameters: Codable, Hashable, Sendable {
             try t.rejectUnknownKeys()
         }
         if let t = try top.mapping("topologies") {
-            p.topologies.hiddenUnits = try t.ints("hidden_units", default: p.topologies.hiddenUnits)
+            p.topologies.hiddenUnits = try t.ints("hidden_units", default: p.topologies.hiddenUnits, atMost: 20)
             guard !p.topologies.hiddenUnits.isEmpty, p.topologies.hiddenUnits.allSatisfy({ (1...100_000).contains($0) }) else {
                 throw t.error("hidden_units", "hidden sizes must be between 1 and 100,000")
             }
             if t.has("two_layer_extra") {
-                let flat = try t.ints("two_layer_extra", default: [])
+                let flat = try t.ints("two_layer_extra", default: [], atMost: 20)
                 guard flat.count % 2 == 0, flat.allSatisfy({ (1...100_000).contains($0) }) else {
                     throw t.error("two_layer_extra", "expected pairs of positive sizes, like [60, 60]")
                 }
@@ -173,11 +184,11 @@ public struct Parameters: Codable, Hashable, Sendable {
         if let b = try top.mapping("bonus") {
             p.bonus.hiddenUnits = try positive(b, "hidden_units", p.bonus.hiddenUnits)
             guard p.bonus.hiddenUnits <= 100_000 else { throw b.error("hidden_units", "must be at most 100,000") }
-            p.bonus.dropoutGrid = try b.doubles("dropout_grid", default: p.bonus.dropoutGrid)
+            p.bonus.dropoutGrid = try b.doubles("dropout_grid", default: p.bonus.dropoutGrid, atMost: 20)
             guard !p.bonus.dropoutGrid.isEmpty, p.bonus.dropoutGrid.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
                 throw b.error("dropout_grid", "needs at least one dropout rate, each in [0, 1)")
             }
-            p.bonus.annealingGrid = try b.doubles("annealing_grid", default: p.bonus.annealingGrid)
+            p.bonus.annealingGrid = try b.doubles("annealing_grid", default: p.bonus.annealingGrid, atMost: 20)
             guard !p.bonus.annealingGrid.isEmpty, p.bonus.annealingGrid.allSatisfy({ $0 > 0 }) else {
                 throw b.error("annealing_grid", "needs at least one T, each greater than 0")
             }
@@ -187,7 +198,7 @@ public struct Parameters: Codable, Hashable, Sendable {
             guard (0...8).contains(p.bonus.shiftPixels) else { throw b.error("shift_pixels", "must be between 0 and 8") }
             p.bonus.epochs = try positive(b, "epochs", p.bonus.epochs)
             guard p.bonus.epochs <= 1000 else { throw b.error("epochs", "must be at most 1000") }
-            p.bonus.learningRateGrid = try b.doubles("learning_rate_grid", default: p.bonus.learningRateGrid)
+            p.bonus.learningRateGrid = try b.doubles("learning_rate_grid", default: p.bonus.learningRateGrid, atMost: 20)
             guard !p.bonus.learningRateGrid.isEmpty, p.bonus.learningRateGrid.allSatisfy({ $0 > 0 }) else {
                 throw b.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")
             }
@@ -203,6 +214,20 @@ public struct Parameters: Codable, Hashable, Sendable {
             try r.rejectUnknownKeys()
         }
         try top.rejectUnknownKeys()
+        // Checks across sections, whichever sections the file has.
+        let training = 60000 - p.validationImages
+        guard p.base.batchSize <= training else {
+            let message = "is larger than the \(training) training image\(training == 1 ? "" : "s") that validation_images "
+                + "(\(p.validationImages)) leaves: hold out at most \(60000 - p.base.batchSize) images or use a smaller batch"
+            if let b = baseFields, b.has("batch_size") { throw b.error("batch_size", message) }
+            throw top.error("validation_images", "leaves \(training) training image\(training == 1 ? "" : "s"), fewer than one batch "
+                            + "of base.batch_size (\(p.base.batchSize)): hold out at most \(60000 - p.base.batchSize) images")
+        }
+        guard p.gradientCheck.images <= training else {
+            let message = "is more than the \(training) training images that validation_images (\(p.validationImages)) leaves"
+            if let g = gradientFields, g.has("images") { throw g.error("images", message) }
+            throw top.error("validation_images", "leaves \(training) training images, fewer than gradient_check.images (\(p.gradientCheck.images))")
+        }
         return p
     }
 
@@ -212,20 +237,23 @@ public struct Parameters: Codable, Hashable, Sendable {
         return v
     }
 
-    private static func checkActivation(_ name: String, _ f: YAMLFields, _ key: String) throws {
+    /// The activation's one spelling (Activation.name), or an error naming the choices.
+    private static func checkActivation(_ name: String, _ f: YAMLFields, _ key: String) throws -> String {
         guard let activation = Activation(name: name), activation != .softmax else {
             var m = "unknown activation '\(name)'; one of \(Activation.names.filter { $0 != "softmax" }.joined(separator: ", "))"
             if let s = closest(name, among: Activation.names) { m += " (did you mean '\(s)'?)" }
             throw f.error(key, m)
         }
+        return activation.name
     }
 
-    private static func checkInitializer(_ name: String, _ f: YAMLFields, _ key: String) throws {
-        guard Initializer(name: name) != nil else {
+    private static func checkInitializer(_ name: String, _ f: YAMLFields, _ key: String) throws -> String {
+        guard let initializer = Initializer(name: name) else {
             var m = "unknown initializer '\(name)'; one of \(Initializer.names.joined(separator: ", "))"
             if let s = closest(name, among: Initializer.names) { m += " (did you mean '\(s)'?)" }
             throw f.error(key, m)
         }
+        return initializer.name
     }
 
     private static func yamlLine(_ error: YamlError) -> Int? {

@@ -7,15 +7,20 @@ import Foundation
 /// trains nothing; changing one parameter changes exactly the keys of the runs that use it.
 ///
 /// Files are written to a temporary name and renamed, so an interrupted run leaves either
-/// no entry or a whole one. An entry that does not decode is reported and recomputed.
+/// no entry or a whole one. Every read is verified (see `CacheVerification`): an entry that
+/// does not decode, or does not belong to its key, is reported and recomputed.
 public final class ResultStore: @unchecked Sendable {
     public let directory: URL
+    /// A read-only store (--check, --dry-run) creates no folder and writes no file.
+    public let readOnly: Bool
     private let lock = NSLock()
     private var index: [String: String] = [:]
+    private var rejected: [String: CacheRejection] = [:]
 
-    public init(directory: URL) throws {
+    public init(directory: URL, readOnly: Bool = false) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.readOnly = readOnly
+        if !readOnly { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         if let data = try? Data(contentsOf: indexURL),
            let decoded = try? JSONDecoder().decode([String: String].self, from: data) {
             index = decoded
@@ -42,23 +47,41 @@ public final class ResultStore: @unchecked Sendable {
 
     public func url(for key: String) -> URL { directory.appendingPathComponent("\(key).json") }
 
-    public func load<T: Decodable>(_ type: T.Type, key: String) -> Lookup<T> {
+    /// The record stored under `key`, if it is there, decodes, and belongs to `key` (its
+    /// digest matches its content, and what it stores hashes to `key`). A rejected record
+    /// comes back as `.corrupt` with the reason, and is remembered in `rejections`.
+    public func load<T: VerifiableRecord>(_ type: T.Type, key: String) -> Lookup<T> {
         let url = url(for: key)
         guard FileManager.default.fileExists(atPath: url.path) else { return .missing }
+        let sealed: Unsealed<T>
         do {
             let data = try Data(contentsOf: url)
-            return .found(try JSONDecoder.tolerant.decode(T.self, from: data))
+            sealed = try JSONDecoder.tolerant.decode(Unsealed<T>.self, from: data)
         } catch {
             return .corrupt("\(url.lastPathComponent): \(describe(error))")
         }
+        if let rejection = CacheVerification.rejection(of: sealed, key: key) {
+            lock.lock(); rejected[key] = rejection; lock.unlock()
+            return .corrupt("\(url.lastPathComponent): \(rejection.reason)")
+        }
+        return .found(sealed.value)
     }
 
-    /// Writes atomically (temporary file + rename) and records `name -> key`.
+    /// The entries read so far that were rejected, by key.
+    public var rejections: [String: CacheRejection] {
+        lock.lock(); defer { lock.unlock() }
+        return rejected
+    }
+
+    /// Writes atomically (temporary file + rename), sealed with its content digest, and
+    /// records `name -> key`.
     public func save(_ value: some Encodable, key: String, name: String) throws {
-        let data = try JSONEncoder.readable.encode(value)
+        guard !readOnly else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url(for: key).path]) }
+        let data = try JSONEncoder.readable.encode(Sealed(value: value, contentDigest: CacheVerification.digest(value)))
         try writeAtomically(data, to: url(for: key))
         lock.lock()
         index[name] = key
+        rejected[key] = nil
         lock.unlock()
     }
 
@@ -72,34 +95,26 @@ public final class ResultStore: @unchecked Sendable {
         lock.lock(); index[name] = key; lock.unlock()
     }
 
-    /// Saves the name index (atomically).
+    /// Name -> key, as recorded so far.
+    var indexEntries: [String: String] {
+        lock.lock(); defer { lock.unlock() }
+        return index
+    }
+
+    /// Forgets the names not in `names` (saved by the next `saveIndex`).
+    func retainIndexNames(_ names: Set<String>) {
+        lock.lock(); index = index.filter { names.contains($0.key) }; lock.unlock()
+    }
+
+    /// Saves the name index (atomically); a read-only store keeps it in memory.
     public func saveIndex() throws {
+        guard !readOnly else { return }
         lock.lock()
         let data = try JSONEncoder.readable.encode(index)
         lock.unlock()
         try writeAtomically(data, to: indexURL)
     }
 
-    /// Deletes result files whose keys are not in `keep` and index names not in `names`:
-    /// after a complete run, what remains is exactly what the report was built from.
-    public func prune(keepingKeys keep: Set<String>, names: Set<String>) throws -> Int {
-        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-        var removed = 0
-        // Only files named like a result (16 hex digits) are results; index.json and the
-        // dataset checksum memo stay.
-        func isResultName(_ s: String) -> Bool { s.count == 16 && s.allSatisfy(\.isHexDigit) }
-        for file in files where file.pathExtension == "json" && isResultName(file.deletingPathExtension().lastPathComponent) {
-            if !keep.contains(file.deletingPathExtension().lastPathComponent) {
-                try FileManager.default.removeItem(at: file)
-                removed += 1
-            }
-        }
-        lock.lock()
-        index = index.filter { names.contains($0.key) }
-        lock.unlock()
-        try saveIndex()
-        return removed
-    }
 }
 
 /// Writes `data` to a temporary file beside `url`, then renames it over `url`: readers

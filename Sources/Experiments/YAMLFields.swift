@@ -35,6 +35,9 @@ final class YAMLFields {
             guard let name = k.string else {
                 throw ParameterError(key: path, line: k.mark?.line, message: "keys must be plain words", file: file)
             }
+            guard name.count <= 64 else {
+                throw ParameterError(key: path, line: k.mark?.line, message: "key \(excerpt(name)) is too long to be a parameter's name", file: file)
+            }
             pairs.append((name, v, k.mark?.line))
         }
     }
@@ -59,6 +62,7 @@ final class YAMLFields {
 
     func double(_ key: String, default d: Double) throws -> Double {
         guard let v = value(key) else { return d }
+        try rejectQuotedNumber(v, key)
         guard let x = v.float, v.scalar != nil else { throw error(key, "expected a number, found \(show(v))") }
         guard x.isFinite else { throw error(key, "must be a finite number, found \(show(v))") }
         return x
@@ -72,8 +76,15 @@ final class YAMLFields {
         return Int(s.string, radix: 10)
     }
 
+    /// `seeds: "3"` is a string in YAML; say so rather than "found '3'", which reads as a number.
+    private func rejectQuotedNumber(_ v: Node, _ key: String) throws {
+        guard case .scalar(let s) = v, s.style != .plain, Double(s.string) != nil else { return }
+        throw error(key, "must be a number, not a string: write \(excerpt(s.string)) without quotes")
+    }
+
     func int(_ key: String, default d: Int) throws -> Int {
         guard let v = value(key) else { return d }
+        try rejectQuotedNumber(v, key)
         guard let x = integer(v) else { throw error(key, "expected a whole number, found \(show(v))") }
         return x
     }
@@ -87,12 +98,16 @@ final class YAMLFields {
     func string(_ key: String, default d: String) throws -> String {
         guard let v = value(key) else { return d }
         guard let x = v.string, v.scalar != nil else { throw error(key, "expected a word, found \(show(v))") }
+        guard x.count <= 64 else { throw error(key, "is \(x.count) characters long; expected a short name like 'sigmoid', found \(show(v))") }
         return x
     }
 
-    func doubles(_ key: String, default d: [Double]) throws -> [Double] {
+    /// A list of at most `atMost` numbers: a longer grid is a mistake that would plan more runs
+    /// than anyone could train (and a huge one would stall planning).
+    func doubles(_ key: String, default d: [Double], atMost limit: Int) throws -> [Double] {
         guard let v = value(key) else { return d }
-        guard case .sequence = v else { throw error(key, "expected a list of numbers like [0.1, 0.5], found \(show(v))") }
+        guard case .sequence(let list) = v else { throw error(key, "expected a list of numbers like [0.1, 0.5], found \(show(v))") }
+        guard list.count <= limit else { throw error(key, "has \(list.count) items; at most \(limit) are allowed") }
         return try v.array().map { item in
             guard let x = item.float else { throw error(key, "expected numbers in the list, found \(show(item))") }
             guard x.isFinite else { throw error(key, "expected finite numbers in the list, found \(show(item))") }
@@ -100,10 +115,11 @@ final class YAMLFields {
         }
     }
 
-    func ints(_ key: String, default d: [Int]) throws -> [Int] {
+    func ints(_ key: String, default d: [Int], atMost limit: Int) throws -> [Int] {
         guard let v = value(key) else { return d }
         if let single = integer(v) { return [single] }
-        guard case .sequence = v else { throw error(key, "expected a list of whole numbers like [64], found \(show(v))") }
+        guard case .sequence(let list) = v else { throw error(key, "expected a list of whole numbers like [64], found \(show(v))") }
+        guard list.count <= limit else { throw error(key, "has \(list.count) items; at most \(limit) are allowed") }
         return try v.array().map { item in
             guard let x = integer(item) else { throw error(key, "expected whole numbers in the list, found \(show(item))") }
             return x
@@ -119,14 +135,23 @@ final class YAMLFields {
         }
     }
 
+    /// A value as quoted in a message: at most 40 characters of it.
     private func show(_ v: Node) -> String {
         switch v {
-        case .scalar(let s): "'\(s.string)'"
+        case .scalar(let s): excerpt(s.string)
         case .sequence: "a list"
         case .mapping: "a mapping"
         case .alias: "an alias"
         }
     }
+}
+
+/// `text` quoted, cut to its first 40 characters ("'aaaa…' (50,000,000 characters)") so that
+/// a huge value never floods a message.
+func excerpt(_ text: String) -> String {
+    let limit = 40
+    guard text.count > limit else { return "'\(text)'" }
+    return "'\(text.prefix(limit))…' (\(text.count) characters)"
 }
 
 /// The candidate nearest to `word` by edit distance, if it is plausibly a typo of it.

@@ -3,8 +3,8 @@ import Foundation
 import Mustache
 import Plotting
 
-/// Renders the report: figures into a staging folder, the template with the context,
-/// then moves everything into place. Rendering is a pure function of the outcomes (no
+/// Renders the report: figures (through a scratch folder) and the template with the
+/// context; `publishSet` hands the result to `Publisher`, which replaces the files as a set. Rendering is a pure function of the outcomes (no
 /// clock, no training), so the same results always give byte-identical files.
 public struct ReportBuilder {
     public let outcomes: Outcomes
@@ -113,20 +113,16 @@ public struct ReportBuilder {
         return Rendered(markdown: markdown, figures: figureData)
     }
 
-    /// Writes report.md and the figures, each atomically; stale PNGs in figures/ that the
-    /// report no longer draws are removed.
-    public static func write(_ rendered: Rendered, reportURL: URL, figuresDirectory: URL) throws {
-        try FileManager.default.createDirectory(at: figuresDirectory, withIntermediateDirectories: true)
-        for (name, data) in rendered.figures.sorted(by: { $0.key < $1.key }) {
-            let url = figuresDirectory.appendingPathComponent(name)
-            if (try? Data(contentsOf: url)) == data { continue }
-            try writeAtomically(data, to: url)
-        }
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: figuresDirectory.path)) ?? []
-        where file.hasSuffix(".png") && rendered.figures[file] == nil {
-            try? FileManager.default.removeItem(at: figuresDirectory.appendingPathComponent(file))
-        }
-        try writeAtomically(Data(rendered.markdown.utf8), to: reportURL)
+    /// report.md and the figures as one set to publish under `root` (see `Publisher`):
+    /// `reportPath` and `figuresPath` are relative to it; PNGs in the figures folder that
+    /// the report no longer draws are removed with the set.
+    public static func publishSet(_ rendered: Rendered, root: URL, reportPath: String = "report/report.md",
+                                  figuresPath: String = "figures") -> PublishSet {
+        var files = [reportPath: Data(rendered.markdown.utf8)]
+        for (name, data) in rendered.figures { files[figuresPath + "/" + name] = data }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(figuresPath).path)) ?? []
+        let stale = existing.filter { $0.hasSuffix(".png") && rendered.figures[$0] == nil }.sorted().map { figuresPath + "/" + $0 }
+        return PublishSet(files: files, removals: stale)
     }
 
     /// Differences between a rendering and the files on disk (for --check).

@@ -4,8 +4,13 @@ import Foundation
 public struct TemplateError: Error, CustomStringConvertible, Equatable {
     public var file: String
     public var line: Int
+    /// 1-based column, when known.
+    public var column: Int?
     public var message: String
-    public var description: String { "\(file):\(line): \(message)" }
+    public init(file: String, line: Int, column: Int? = nil, message: String) {
+        self.file = file; self.line = line; self.column = column; self.message = message
+    }
+    public var description: String { "\(file):\(line)\(column.map { ":\($0)" } ?? ""): \(message)" }
 }
 
 /// Checks a Mustache template against the context it will be rendered with, before
@@ -29,6 +34,15 @@ public enum TemplateCheck {
                 throw TemplateError(file: file, line: line, message: "a tag opened with {{ is never closed")
             }
             var body = String(template[open.upperBound..<close.lowerBound])
+            // A tag is one line: `{{x}` followed by text finds the next tag's }} instead.
+            if body.contains("\n") || body.contains("{{") {
+                let lineStart = template[..<open.lowerBound].lastIndex(of: "\n").map { template.index(after: $0) } ?? template.startIndex
+                let column = template.distance(from: lineStart, to: open.lowerBound) + 1
+                let rest = template[open.lowerBound...].prefix { $0 != "\n" }
+                let shown = rest.count > 30 ? String(rest.prefix(30)) + "…" : String(rest)
+                throw TemplateError(file: file, line: line, column: column,
+                                    message: "malformed tag '\(shown)': a tag opened with {{ must be closed with }} on the same line")
+            }
             if triple { body.removeFirst() }
             let tagLines = body.filter { $0 == "\n" }.count
             index = close.upperBound

@@ -1,32 +1,73 @@
 import Dispatch
 import Experiments
 import Foundation
+import Report
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Turns SIGINT and SIGTERM into a clean stop: results already finished are on disk
-/// (each written atomically), the run in progress leaves nothing behind, the report and
-/// figures are untouched (they are only written after every experiment is done), and the
-/// next run resumes from the cache.
+/// Turns SIGINT and SIGTERM into a clean stop: results already finished are on disk (each
+/// written atomically) and the run in progress leaves nothing behind; the report and
+/// figures are either all old or all new (a publish under way is completed first, see
+/// `Publisher.gate`); temporary folders are removed; the message says which of these
+/// happened; the exit status is 128 + the signal (130, 143), as a shell reports it.
 enum Interruption {
+    private struct State {
+        var outputRoot: URL?
+        var store: ResultStore?
+        var publisher: Publisher?
+        var temporary: [URL] = []
+    }
+    nonisolated(unsafe) private static var state = State()
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let lock = NSLock()
 
-    static func install(store: ResultStore, resultsDirectory: URL) {
+    static func install() {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                try? store.saveIndex()
-                removeStaleTemporaryFiles(in: resultsDirectory)
-                let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
-                let message = "\nmake-report: stopped by \(name). Finished experiments are cached in \(resultsDirectory.path); "
-                    + "the report and figures were not changed. Run make-report again to resume.\n"
-                FileHandle.standardError.write(Data(message.utf8))
-                _exit(130)
-            }
+            source.setEventHandler { stop(sig) }
             source.resume()
             sources.append(source)
         }
+    }
+
+    static func watch(outputRoot: URL? = nil, store: ResultStore? = nil, publisher: Publisher? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        if let outputRoot { state.outputRoot = outputRoot }
+        if let store { state.store = store }
+        if let publisher { state.publisher = publisher }
+    }
+
+    /// `url` is removed on every exit: normal, error or signal (call `removeNow` at the end).
+    static func removeOnExit(_ url: URL) {
+        lock.lock(); state.temporary.append(url); lock.unlock()
+    }
+
+    /// Removes the temporary folders and a staging folder that never began committing.
+    static func removeNow() {
+        lock.lock(); let s = state; lock.unlock()
+        for url in s.temporary { try? FileManager.default.removeItem(at: url) }
+        s.publisher?.discard()
+    }
+
+    private static func stop(_ sig: Int32) {
+        Publisher.gate.lock()   // a commit under way finishes first; this never gives it back
+        lock.lock(); let s = state; lock.unlock()
+        try? s.store?.saveIndex()
+        if let store = s.store { removeStaleTemporaryFiles(in: store.directory) }
+        removeNow()
+        let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
+        var message = "\nmake-report: stopped by \(name)."
+        if let store = s.store, !store.readOnly {
+            message += " Finished experiments are cached in \(store.directory.path); run make-report again to resume."
+        }
+        if let root = s.outputRoot {
+            message += Publisher.hasPublished(into: root)
+                ? " The new report.md and figures under \(root.path) had been published before the stop."
+                : " report.md and the figures under \(root.path) were not changed."
+        }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        _exit(128 + sig)
     }
 }

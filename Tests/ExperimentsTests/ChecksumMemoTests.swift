@@ -68,7 +68,9 @@ final class ChecksumMemoTests: XCTestCase {
         for name in ["mnist-checksums.json", "0123456789abcdef.json"] {
             try Data("{}".utf8).write(to: dir.appendingPathComponent(name))
         }
-        XCTAssertEqual(try store.prune(keepingKeys: [], names: []), 1)
+        let unreferenced = try store.unreferenced(keepingKeys: [])
+        XCTAssertEqual(unreferenced.map(\.file), ["0123456789abcdef.json"])
+        XCTAssertEqual(try store.remove(unreferenced, keepingNames: []).count, 1)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("mnist-checksums.json").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("0123456789abcdef.json").path))
     }

@@ -88,3 +88,41 @@ final class ParametersFuzzFindingsTests: XCTestCase {
         XCTAssertEqual(error("seeds: 2\nreplication:\n  seeds: 3\n")?.key, "replication.seeds")
     }
 }
+
+/// Issue 18.6 and 18.7: bounds, one spelling per name, checks across sections whatever the
+/// file contains, and messages that quote at most a short excerpt.
+final class ParameterBoundsTests: XCTestCase {
+    private func message(_ yaml: String) -> String? {
+        do { _ = try Parameters.parse(yaml); return nil } catch { return "\(error)" }
+    }
+
+    func testNamesAreNormalisedBeforeTheyEnterAKey() throws {
+        let typed = try Parameters.parse("base:\n  activation: Sigmoid\n  initializer: UNIFORM\n")
+        XCTAssertEqual(typed.base.activation, "sigmoid")
+        XCTAssertEqual(typed.base.initializer, "uniform")
+        XCTAssertEqual(Planner(parameters: typed).baseTemplate, Planner(parameters: Parameters()).baseTemplate)
+    }
+
+    func testCrossFieldChecksRunWithoutTheirSections() {
+        XCTAssertTrue(message("validation_images: 59999\n")?.contains("'validation_images': leaves 1 training image, fewer than one batch") == true,
+                      message("validation_images: 59999\n") ?? "accepted")
+        XCTAssertTrue(message("validation_images: 59800\ngradient_check:\n  images: 500\n")?.contains("'gradient_check.images': is more than the 200 training images") == true)
+        XCTAssertNil(message("validation_images: 59000\n"))
+    }
+
+    func testListsStringsAndFilesAreBoundedAndQuotedShort() {
+        let grid = "learning_rate_grid: [" + Array(repeating: "0.1", count: 21).joined(separator: ", ") + "]\n"
+        XCTAssertTrue(message(grid)?.contains("has 21 items; at most 20 are allowed") == true, message(grid) ?? "accepted")
+        let long = String(repeating: "x", count: 5000)
+        let m = message("base:\n  activation: \(long)\n") ?? "accepted"
+        XCTAssertTrue(m.contains("is 5000 characters long"), m)
+        XCTAssertLessThan(m.count, 300, "the message echoes the whole value")
+        let huge = "seeds: 3\n#" + String(repeating: "y", count: Parameters.maximumFileBytes) + "\n"
+        XCTAssertTrue(message(huge)?.contains("a parameters file is a few kB") == true)
+    }
+
+    func testAQuotedNumberIsCalledAString() {
+        let m = message("seeds: \"3\"\n") ?? "accepted"
+        XCTAssertTrue(m.contains("'seeds': must be a number, not a string: write '3' without quotes"), m)
+    }
+}

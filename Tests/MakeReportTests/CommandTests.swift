@@ -86,7 +86,8 @@ final class CommandTests: CommandTestCase {
 
     func testBadDataFailsClearlyAndChangesNothing() throws {
         let project = try scratchProject()
-        let out = project.appendingPathComponent("out")
+        let out = temporaryDirectory()
+        try Data().write(to: out.appendingPathComponent(".make-report-quick"))
         // A report to protect.
         try FileManager.default.createDirectory(at: out.appendingPathComponent("report"), withIntermediateDirectories: true)
         try Data("previous report\n".utf8).write(to: out.appendingPathComponent("report/report.md"))
@@ -112,7 +113,7 @@ final class CommandTests: CommandTestCase {
         text = text.replacingOccurrences(of: "  learning_rate: 0.5\n  batch_size", with: "  learning_rat: 0.5\n  batch_size")
         try text.write(to: params, atomically: true, encoding: .utf8)
         let line = text.components(separatedBy: "\n").firstIndex { $0.contains("learning_rat:") }! + 1
-        let r = try run(["--quick", "--output", project.appendingPathComponent("out").path], in: project)
+        let r = try run(["--quick", "--output", temporaryDirectory().path], in: project)
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.error.contains("parameters.yaml:\(line): 'base.learning_rat': unknown key; did you mean 'learning_rate'?"), r.error)
     }
@@ -177,15 +178,22 @@ final class InterruptionTests: CommandTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("report/report.md").path))
     }
 
-    func testSecondProcessWaitsForTheLock() throws {
+    func testWritingRunWaitsForTheLockAndReadOnlyRunsSaySoInstead() throws {
         let out = temporaryDirectory()
+        try Data().write(to: out.appendingPathComponent(".make-report-quick"))
         let results = out.appendingPathComponent("report/results")
         try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
         let fd = open(results.appendingPathComponent(".lock").path, O_CREAT | O_RDWR, 0o644)
         XCTAssertEqual(flock(fd, LOCK_EX), 0)
+        defer { flock(fd, LOCK_UN); close(fd) }
+        // --dry-run takes no write lock and does not wait: it says why it stops.
+        let dry = try run(["--quick", "--output", out.path, "--dry-run"])
+        XCTAssertNotEqual(dry.status, 0)
+        XCTAssertTrue(dry.error.contains("another make-report is writing in \(results.path); --dry-run reads without waiting"), dry.error)
+        // A writing run waits, and says so; SIGTERM stops it with 143.
         let p = Process()
         p.executableURL = CommandTestCase.executable
-        p.arguments = ["--quick", "--output", out.path, "--dry-run"]
+        p.arguments = ["--quick", "--output", out.path]
         p.currentDirectoryURL = CommandTestCase.root
         let err = Pipe(), pipe = Pipe()
         p.standardError = err
@@ -194,10 +202,9 @@ final class InterruptionTests: CommandTestCase {
         let first = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
         XCTAssertTrue(first.contains("another make-report is working"), first)
         XCTAssertTrue(p.isRunning, "it waits while the lock is held")
-        flock(fd, LOCK_UN)
-        close(fd)
-        _ = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.terminate()
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(p.terminationStatus, 143)
+        XCTAssertEqual(p.terminationReason, .exit)
     }
 }
