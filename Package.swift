@@ -60,7 +60,7 @@ let package = Package(
                 swiftSettings: optimised),
         // Template context, Markdown tables, number formatting, figures of the report.
         .target(name: "Report",
-                dependencies: ["Experiments", "Plotting",
+                dependencies: ["Experiments", "NeuralNet", "Plotting",
                                .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: optimised),
         .executableTarget(name: "make-report",

@@ -79,7 +79,7 @@ for c in "$yams"/CYaml/src/*.c; do
 done
 
 # Not under test, so not instrumented: RealModule, and a MatrixCore of the real
-# SeededGenerator.swift (it needs only RealModule) and Pointwise.swift (no imports), instead
+# SeededGenerator.swift and Pointwise.swift (each needs only RealModule), instead
 # of the real module with its BLAS and C kernels.
 numerics_shims=(-I "$numerics/_NumericsShims/include")
 module RealModule "" "${numerics_shims[@]}" -- "$numerics"/RealModule/*.swift

@@ -253,8 +253,6 @@ public final class Experimenter: @unchecked Sendable {
             * (1 + 0.2 * Double(spec.evaluationsPerEpoch * spec.evaluationSets.count))
     }
 
-    /// Decides for each job whether it is reused or must run (and why), then runs those
-    /// with `options.jobs` worker threads, longest first.
     /// Every job's cache entry, read and decoded on all cores (decoding the 338 cached
     /// results one after another was a third of a cached re-render). Found runs go into
     /// `memo`.
@@ -285,8 +283,9 @@ public final class Experimenter: @unchecked Sendable {
         return all
     }
 
-    /// Decides for each job whether it is reused or must run; tells the log the runs of
-    /// `phase` (and calls `beforeRunning` with them), then trains them.
+    /// Decides for each job whether it is reused or must run (and why); tells the log the runs
+    /// of `phase` (and calls `beforeRunning` with them), then trains them with `options.jobs`
+    /// worker threads, longest first.
     private func execute(_ jobs: [Job], phase: String, beforeRunning: ([Job]) -> Void = { _ in }) throws {
         var toRun: [Job] = []
         // Two names can describe the same run (task 4's 64-unit net is row N): run it once.

@@ -35,7 +35,7 @@ public enum Runner {
             model.add(Dense(h, activation: activation, weightInitializer: initializer))
             if spec.dropout > 0 { model.add(Dropout(rate: spec.dropout)) }
         }
-        model.add(Dense(10, activation: .softmax, weightInitializer: initializer))
+        model.add(Dense(10, activation: .linear, weightInitializer: initializer))  // logits: the loss applies the softmax
         return model
     }
 

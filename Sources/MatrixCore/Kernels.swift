@@ -2,79 +2,35 @@ import CKernels
 import RealModule
 
 public enum Kernels {
-    /// LeCun's constants: f(x) = a * tanh(b * x) with f(+-1) = +-1.
-    public static let lecunA = 1.7159
-    public static let lecunB = 2.0 / 3.0
-
-    /// x[i] = f(x[i]) for i in 0..<count.
+    /// x[i] = f(x[i]) for i in 0..<count: Float through the C kernels, else `Pointwise.value`.
     @inlinable
     public static func apply<S: MatrixScalar>(_ f: Pointwise, _ x: UnsafeMutablePointer<S>, count: Int) {
-        if S.self == Float.self {
+        guard f != .identity else { return }
+        let kernel = f.kernel
+        if S.self == Float.self, kernel.code == Int32(CK_ACT_SIGMOID) || kernel.code == Int32(CK_ACT_SCALED_TANH) {
             // Training and evaluation run in Float: use the vectorised kernels.
             let xf = UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
-            switch f {
-            case .sigmoid: return FastMath.sigmoid(xf, count: count)
-            case .improvedSigmoid: return FastMath.scaledTanh(xf, count: count, a: Float(lecunA), b: Float(lecunB))
-            case .tanh: return FastMath.scaledTanh(xf, count: count, a: 1, b: 1)
-            case .relu, .identity: break
-            }
+            if kernel.code == Int32(CK_ACT_SIGMOID) { return FastMath.sigmoid(xf, count: count) }
+            return FastMath.scaledTanh(xf, count: count, a: Float(kernel.a), b: Float(kernel.b))
         }
-        switch f {
-        case .sigmoid:
-            for i in 0..<count { x[i] = 1 / (1 + S.exp(-x[i])) }
-        case .improvedSigmoid:
-            let a = S(lecunA), b = S(lecunB)
-            for i in 0..<count { x[i] = a * S.tanh(b * x[i]) }
-        case .tanh:
-            for i in 0..<count { x[i] = S.tanh(x[i]) }
-        case .relu:
-            for i in 0..<count { x[i] = x[i] > 0 ? x[i] : 0 }
-        case .identity:
-            break
-        }
+        for i in 0..<count { x[i] = f.value(x[i]) }
     }
 
-    /// g[i] *= f'(z[i]), with the derivative written in terms of the output y = f(z), which
-    /// is what the forward pass kept: sigmoid y(1-y); a*tanh(bz): (b/a)(a^2 - y^2);
-    /// tanh 1 - y^2; ReLU [y > 0].
+    /// g[i] = g[i] f'(z[i]), the derivative written in terms of the output y = f(z), which is
+    /// what the forward pass kept (`Pointwise.backward`). y and g must not overlap.
     @inlinable
     public static func multiplyByDerivative<S: MatrixScalar>(_ f: Pointwise, output y: UnsafePointer<S>,
                                                               gradient g: UnsafeMutablePointer<S>, count: Int) {
-        if S.self == Float.self, f != .identity {
-            // The same operations per element in C, vectorised and branch-free (see derivative.c).
-            let (code, ratio, a2): (Int32, Float, Float)
-            switch f {
-            case .sigmoid: (code, ratio, a2) = (Int32(CK_ACT_SIGMOID), 0, 0)
-            case .improvedSigmoid: (code, ratio, a2) = (Int32(CK_ACT_SCALED_TANH), Float(lecunB / lecunA), Float(lecunA * lecunA))
-            case .tanh: (code, ratio, a2) = (Int32(CK_ACT_SCALED_TANH), 1, 1)
-            case .relu, .identity: (code, ratio, a2) = (Int32(CK_ACT_RELU), 0, 0)
-            }
-            return ck_multiply_by_derivative(code, UnsafeRawPointer(y).assumingMemoryBound(to: Float.self),
+        guard f != .identity else { return }
+        if S.self == Float.self {
+            // The same operations per element in C, vectorised and branch-free (see derivative.c):
+            // for a tanh(b z) it takes b / a and a^2.
+            let k = f.kernel
+            let (ratio, a2): (Float, Float) = k.code == Int32(CK_ACT_SCALED_TANH) ? (Float(k.b / k.a), Float(k.a * k.a)) : (0, 0)
+            return ck_multiply_by_derivative(k.code, UnsafeRawPointer(y).assumingMemoryBound(to: Float.self),
                                              UnsafeMutableRawPointer(g).assumingMemoryBound(to: Float.self), count, ratio, a2)
         }
-        switch f {
-        case .sigmoid:
-            for i in 0..<count { g[i] *= y[i] * (1 - y[i]) }
-        case .improvedSigmoid:
-            let ratio = S(lecunB / lecunA), a2 = S(lecunA * lecunA)
-            for i in 0..<count { g[i] *= ratio * (a2 - y[i] * y[i]) }
-        case .tanh:
-            for i in 0..<count { g[i] *= 1 - y[i] * y[i] }
-        case .relu:
-            for i in 0..<count { g[i] = y[i] > 0 ? g[i] : 0 }
-        case .identity:
-            break
-        }
-    }
-
-    /// m[r, c] += v[c] for a rows x columns row-major m.
-    @inlinable
-    public static func addRowVector<S: MatrixScalar>(_ v: UnsafePointer<S>, to m: UnsafeMutablePointer<S>,
-                                                      rows: Int, columns: Int) {
-        for r in 0..<rows {
-            let row = m + r * columns
-            for c in 0..<columns { row[c] += v[c] }
-        }
+        for i in 0..<count { g[i] = f.backward(g[i], output: y[i]) }
     }
 
     /// out[c] = sum over r of m[r, c] (the bias gradient).
@@ -123,17 +79,18 @@ public enum Kernels {
         }
     }
 
-    /// Cross-entropy and correct predictions straight from the output layer's logits z
-    /// (Float, 1-16 columns, AVX-512 or AVX2; nil elsewhere): sum over rows of -log softmax(z)[label]
-    /// computed as log(sum e^(z - max)) - (z_label - max), and rows whose first maximal logit
-    /// is the label. Evaluation uses it: it needs no probabilities, so none are formed.
     /// Whether `crossEntropy(logits:)` runs for this element type and width (it returns nil
-    /// exactly where this is false).
+    /// exactly where this is false): Float, 1-16 columns, on AVX-512 or AVX2.
     @inlinable
     public static func crossEntropyFromLogitsAvailable<S: MatrixScalar>(_: S.Type, columns: Int) -> Bool {
         S.self == Float.self && ck_gemm_available() != 0 && (1...16).contains(columns)
     }
 
+    /// Cross-entropy and correct predictions straight from the output layer's logits z
+    /// (rows x columns; nil, doing nothing, where `crossEntropyFromLogitsAvailable` is false):
+    /// (sum over rows of -log softmax(z)[label] computed as log(sum e^(z - max)) - (z_label - max),
+    /// rows whose first maximal logit is the label). Evaluation uses it: it needs no
+    /// probabilities, so none are formed.
     @inlinable
     public static func crossEntropy<S: MatrixScalar>(logits z: UnsafePointer<S>, labels: UnsafePointer<Int32>,
                                                      rows: Int, columns: Int) -> (lossSum: Double, correct: Int)? {

@@ -77,13 +77,6 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
         Matrix<Other>(rows: rows, columns: columns, storage: storage.map { Other($0) })
     }
 
-    /// The transpose, as a new matrix.
-    public var transposed: Matrix {
-        var out = Matrix(rows: columns, columns: rows)
-        for r in 0..<rows { for c in 0..<columns { out.storage[c * rows + r] = storage[r * columns + c] } }
-        return out
-    }
-
     /// Changes the row count in place keeping the column count; the storage is reused
     /// when large enough (never shrunk), so buffers sized for a full batch serve a last,
     /// partial one without allocating.

@@ -41,14 +41,7 @@ public enum PanelGEMM {
         case .row(let row): (code, bias) = (1, row)
         case .current: (code, bias) = (2, nil)
         }
-        let (f, fa, fb): (Int32, Float, Float)
-        switch activation {
-        case .identity: (f, fa, fb) = (Int32(CK_ACT_NONE), 0, 0)
-        case .sigmoid: (f, fa, fb) = (Int32(CK_ACT_SIGMOID), 0, 0)
-        case .improvedSigmoid: (f, fa, fb) = (Int32(CK_ACT_SCALED_TANH), Float(Kernels.lecunA), Float(Kernels.lecunB))
-        case .tanh: (f, fa, fb) = (Int32(CK_ACT_SCALED_TANH), 1, 1)
-        case .relu: (f, fa, fb) = (Int32(CK_ACT_RELU), 0, 0)
-        }
-        return ck_gemm(m, n, k, a, rowStride, columnStride, rows, b, ldb, code, bias, f, fa, fb, c, ldc) != 0
+        let f = activation.kernel
+        return ck_gemm(m, n, k, a, rowStride, columnStride, rows, b, ldb, code, bias, f.code, Float(f.a), Float(f.b), c, ldc) != 0
     }
 }

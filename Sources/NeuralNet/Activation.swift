@@ -1,9 +1,11 @@
 import MatrixCore
 
-/// What a dense layer applies to its pre-activations z = xW + b.
+/// What a dense layer applies to its pre-activations z = xW + b, by the names the parameters
+/// file uses; what each computes is `Pointwise`'s table (MatrixCore).
 ///
-/// `softmax` is only meaningful on the output layer, where it is fused with the
-/// cross-entropy loss: the gradient with respect to z is then simply (p - y) / batch.
+/// `softmax` is not a layer's: it is the loss's (`SoftmaxCrossEntropy` takes the output
+/// layer's logits), and `Dense` refuses it. It is named here so that the parameters file can
+/// recognise the name and reject it as a hidden activation.
 public enum Activation: Equatable, Sendable, Codable {
     case sigmoid
     /// LeCun's improved sigmoid 1.7159 * tanh(2x/3).
@@ -13,15 +15,15 @@ public enum Activation: Equatable, Sendable, Codable {
     case linear
     case softmax
 
-    /// The elementwise function, or nil for softmax (row-wise).
-    var pointwise: Pointwise? {
+    /// The row of `Pointwise`'s table (not defined for softmax, which no layer applies).
+    var pointwise: Pointwise {
         switch self {
         case .sigmoid: .sigmoid
         case .improvedSigmoid: .improvedSigmoid
         case .tanh: .tanh
         case .relu: .relu
         case .linear: .identity
-        case .softmax: nil
+        case .softmax: preconditionFailure("softmax is the loss's, not a layer's")
         }
     }
 

@@ -22,33 +22,36 @@ public final class Dropout<Scalar: MatrixScalar>: Layer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(_ input: UnsafePointer<Scalar>, rows: Int, output: UnsafeMutablePointer<Scalar>,
+    public func forward(_ input: MatrixView<Scalar>, output: UnsafeMutablePointer<Scalar>,
                         training: Bool, generator: inout SeededGenerator) {
-        let count = rows * size
+        let rows = input.rows, count = rows * size
         guard training, rate > 0 else {
-            output.update(from: input, count: count)
+            for r in 0..<rows { (output + r * size).update(from: input.row(r), count: size) }
             return
         }
         if mask.count < count { mask.append(contentsOf: repeatElement(0, count: count - mask.count)) }
         let keep = Scalar(1 / (1 - rate))
-        // Compare 53-bit uniforms against the keep probability: one draw per unit.
+        // Compare 53-bit uniforms against the keep probability: one draw per unit, row by row.
         let threshold = UInt64((1 - rate) * 0x1p53)
         mask.withUnsafeMutableBufferPointer { m in
-            for i in 0..<count {
-                let kept = (generator.next() >> 11) < threshold
-                m[i] = kept ? keep : 0
-                output[i] = input[i] * m[i]
+            for r in 0..<rows {
+                let x = input.row(r)
+                for c in 0..<size {
+                    let i = r * size + c
+                    let kept = (generator.next() >> 11) < threshold
+                    m[i] = kept ? keep : 0
+                    output[i] = x[c] * m[i]
+                }
             }
         }
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func backward(input: UnsafePointer<Scalar>, output: UnsafePointer<Scalar>, rows: Int,
-                         gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool,
-                         inputGradient: UnsafeMutablePointer<Scalar>?) {
+    public func backward(input: MatrixView<Scalar>, output: UnsafePointer<Scalar>,
+                         gradient: UnsafeMutablePointer<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?) {
         guard let dx = inputGradient else { return }
-        let count = rows * size
+        let count = input.rows * size
         if rate == 0 { dx.update(from: gradient, count: count); return }
         mask.withUnsafeBufferPointer { m in
             for i in 0..<count { dx[i] = gradient[i] * m[i] }

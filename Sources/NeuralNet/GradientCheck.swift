@@ -29,17 +29,26 @@ public struct GradientCheckResult: Codable, Sendable, Equatable {
 /// For ReLU layers, elements whose perturbation flips any unit's on/off state are counted
 /// in `kinksSkipped` instead of compared.
 public enum GradientCheck {
+    /// Backpropagates the mean loss over the batch, then `compare`s.
     public static func run(model: Sequential<Double>, inputs: Matrix<Double>, labels: [Int],
                            epsilon: Double = 0.01) -> [GradientCheckResult] {
         precondition(inputs.rows == labels.count && inputs.rows > 0)
         let labels32 = labels.map { Int32($0) }
-        let rows = inputs.rows
-        // Backpropagated gradients of the mean loss.
         inputs.storage.withUnsafeBufferPointer { x in
             labels32.withUnsafeBufferPointer { y in
-                _ = model.computeGradients(input: x.baseAddress!, labels: y.baseAddress!, rows: rows)
+                _ = model.computeGradients(MatrixView(x.baseAddress!, rows: inputs.rows, columns: inputs.columns),
+                                           labels: y.baseAddress!)
             }
         }
+        return compare(model: model, inputs: inputs, labels: labels, epsilon: epsilon)
+    }
+
+    /// Compares the gradients the parameters hold now (set by a backward pass on this batch,
+    /// or by a test that corrupts one) with central differences of the mean loss.
+    public static func compare(model: Sequential<Double>, inputs: Matrix<Double>, labels: [Int],
+                               epsilon: Double = 0.01) -> [GradientCheckResult] {
+        precondition(inputs.rows == labels.count && inputs.rows > 0)
+        let labels32 = labels.map { Int32($0) }
         // Evaluation-mode activations: outputs[l] is layer l's output, inputs to l+1.
         var outputs: [Matrix<Double>] = []
         var current = inputs
@@ -94,35 +103,31 @@ public enum GradientCheck {
         let rows = x.rows, k = dense.inputSize, n = dense.units
         // Pre-activations z = x W + b.
         var z = Matrix<Double>(rows: rows, columns: n)
-        for r in 0..<rows { for c in 0..<n { z[r, c] = dense.bias.value.storage[c] } }
         x.storage.withUnsafeBufferPointer { xp in
             dense.weight.value.storage.withUnsafeBufferPointer { wp in
-                z.storage.withUnsafeMutableBufferPointer { zp in
-                    Double.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k, alpha: 1,
-                                a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: n, beta: 1,
-                                c: zp.baseAddress!, ldc: n)
+                dense.bias.value.storage.withUnsafeBufferPointer { bp in
+                    z.storage.withUnsafeMutableBufferPointer { zp in
+                        Products<Double>().multiply(MatrixView(xp.baseAddress!, rows: rows, columns: k),
+                                                    MatrixView(wp.baseAddress!, rows: k, columns: n),
+                                                    plus: bp.baseAddress!, into: zp.baseAddress!)
+                    }
                 }
             }
         }
         var a = output
+        let f = dense.activation.pointwise
         /// Loss with column j of z shifted by delta[r] in each row r.
         func shiftedLoss(column j: Int, delta: (Int) -> Double) -> (loss: Double, crossedKink: Bool) {
-            if let f = dense.activation.pointwise {
-                var column = (0..<rows).map { r in z[r, j] + delta(r) }
-                column.withUnsafeMutableBufferPointer { Kernels.apply(f, $0.baseAddress!, count: rows) }
-                var crossed = false
-                for r in 0..<rows {
-                    a[r, j] = column[r]
-                    if f == .relu && (column[r] > 0) != (output[r, j] > 0) { crossed = true }
-                }
-                let value = loss(a)
-                for r in 0..<rows { a[r, j] = output[r, j] }
-                return (value.loss, value.crossedKink || crossed)
+            var column = (0..<rows).map { r in z[r, j] + delta(r) }
+            column.withUnsafeMutableBufferPointer { Kernels.apply(f, $0.baseAddress!, count: rows) }
+            var crossed = false
+            for r in 0..<rows {
+                a[r, j] = column[r]
+                if f == .relu && (column[r] > 0) != (output[r, j] > 0) { crossed = true }
             }
-            var shifted = z
-            for r in 0..<rows { shifted[r, j] += delta(r) }
-            shifted.storage.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: rows, columns: n) }
-            return loss(shifted)
+            let value = loss(a)
+            for r in 0..<rows { a[r, j] = output[r, j] }
+            return (value.loss, value.crossedKink || crossed)
         }
         var wWorst = 0.0, wLargest = 0.0, wSkipped = 0
         for i in 0..<k {
@@ -157,7 +162,8 @@ public enum GradientCheck {
         var out = Matrix<Double>(rows: x.rows, columns: layer.outputSize)
         x.storage.withUnsafeBufferPointer { xp in
             out.storage.withUnsafeMutableBufferPointer { op in
-                layer.forward(xp.baseAddress!, rows: x.rows, output: op.baseAddress!, training: false, generator: &generator)
+                layer.forward(MatrixView(xp.baseAddress!, rows: x.rows, columns: x.columns), output: op.baseAddress!,
+                              training: false, generator: &generator)
             }
         }
         return out
@@ -172,12 +178,15 @@ public enum GradientCheck {
         zip(a.storage, b.storage).allSatisfy { ($0 > 0) == ($1 > 0) }
     }
 
-    private static func meanCrossEntropy(_ p: Matrix<Double>, _ labels: [Int32]) -> Double {
-        p.storage.withUnsafeBufferPointer { pp in
+    /// The model's loss (`SoftmaxCrossEntropy`), as a mean, from the output layer's logits.
+    private static func meanCrossEntropy(_ logits: Matrix<Double>, _ labels: [Int32]) -> Double {
+        var z = logits
+        return z.storage.withUnsafeMutableBufferPointer { zp in
             labels.withUnsafeBufferPointer { y in
-                Kernels.crossEntropy(probabilities: pp.baseAddress!, labels: y.baseAddress!, rows: p.rows, columns: p.columns).lossSum
+                SoftmaxCrossEntropy.evaluate(logits: zp.baseAddress!, labels: y.baseAddress!, rows: logits.rows,
+                                             classes: logits.columns).lossSum
             }
-        } / Double(p.rows)
+        } / Double(logits.rows)
     }
 }
 

@@ -3,8 +3,9 @@ import MatrixCore
 /// One stage of a `Sequential` model.
 ///
 /// Layers own their parameters and any state of their own (a dropout mask) but not their
-/// inputs or outputs: the model owns those buffers and hands them in as row-major pointers
-/// (rows = samples), so that a batch step or an evaluation chunk never allocates.
+/// inputs or outputs: the model owns those buffers and hands them in (rows = samples), so
+/// that a batch step or an evaluation chunk never allocates. The input is a `MatrixView`
+/// (rows x inputSize), which may read a shuffled batch's rows in place through a row index.
 public protocol Layer<Scalar>: AnyObject {
     associatedtype Scalar: MatrixScalar
 
@@ -18,17 +19,15 @@ public protocol Layer<Scalar>: AnyObject {
     /// Creates the parameters for inputs of width `inputSize`, drawing from `generator`.
     func build(inputSize: Int, index: Int, generator: inout SeededGenerator)
 
-    /// output (rows x outputSize) = layer(input (rows x inputSize)). `batchCapacity` is the
-    /// largest `rows` the model will pass, for layers that keep per-row state.
-    func forward(_ input: UnsafePointer<Scalar>, rows: Int, output: UnsafeMutablePointer<Scalar>,
+    /// output (input.rows x outputSize) = layer(input); `training` switches on what only
+    /// training does (dropout), drawing from `generator`.
+    func forward(_ input: MatrixView<Scalar>, output: UnsafeMutablePointer<Scalar>,
                  training: Bool, generator: inout SeededGenerator)
 
-    /// Given `gradient` = dL/d(output) (rows x outputSize; the layer may overwrite it),
-    /// accumulates nothing but *sets* each parameter's gradient for this batch and, when
-    /// `inputGradient` is non-nil, writes dL/d(input) (rows x inputSize) there.
-    /// `gradientIsPreActivation` says the caller already folded the activation in
-    /// (softmax fused with cross-entropy).
-    func backward(input: UnsafePointer<Scalar>, output: UnsafePointer<Scalar>, rows: Int,
-                  gradient: UnsafeMutablePointer<Scalar>, gradientIsPreActivation: Bool,
-                  inputGradient: UnsafeMutablePointer<Scalar>?)
+    /// Given `gradient` = dL/d(output) (input.rows x outputSize; the layer may overwrite it)
+    /// and the `output` its forward pass wrote, *sets* (not accumulates) each parameter's
+    /// gradient for this batch and, when `inputGradient` is non-nil, writes dL/d(input)
+    /// (input.rows x inputSize) there.
+    func backward(input: MatrixView<Scalar>, output: UnsafePointer<Scalar>,
+                  gradient: UnsafeMutablePointer<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?)
 }

@@ -1,25 +1,22 @@
 import MatrixCore
 
-/// Mini-batch stochastic gradient descent with classic or Nesterov momentum.
+/// Mini-batch stochastic gradient descent with (classic) momentum:
 ///
-/// Classic: v <- mu v - lr g;  w <- w + v.
-/// Nesterov (Sutskever et al., 2013, in the form that needs no look-ahead pass):
-///          v <- mu v - lr g;  w <- w + mu v - lr g.
-/// With mu = 0 both are plain SGD, w <- w - lr g.
+///     v <- mu v - lr g;  w <- w + v
+///
+/// per element, v starting at 0; with mu = 0 plain SGD, w <- w - lr g.
 public final class SGD<Scalar: MatrixScalar> {
     public var learningRate: Double
     public let momentum: Double
-    public let nesterov: Bool
     public let schedule: LearningRateSchedule
     private var velocities: [[Scalar]] = []
 
-    public init(learningRate: Double, momentum: Double = 0, nesterov: Bool = false,
+    public init(learningRate: Double, momentum: Double = 0,
                 schedule: LearningRateSchedule = .constant) {
         precondition(learningRate > 0, "learning rate must be positive")
         precondition(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)")
         self.learningRate = learningRate
         self.momentum = momentum
-        self.nesterov = nesterov
         self.schedule = schedule
     }
 
@@ -27,11 +24,11 @@ public final class SGD<Scalar: MatrixScalar> {
     /// rate times `scale` (the per-sample rule passes 1 / batch).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func step(_ parameters: [Parameter<Scalar>], iteration: Int, epoch: Int, scale: Double = 1) {
+    public func step(_ parameters: [Parameter<Scalar>], iteration: Int, scale: Double = 1) {
         if velocities.count != parameters.count {
             velocities = parameters.map { [Scalar](repeating: 0, count: $0.value.count) }
         }
-        let lr = Scalar(schedule.rate(base: learningRate, iteration: iteration, epoch: epoch) * scale)
+        let lr = Scalar(schedule.rate(base: learningRate, iteration: iteration) * scale)
         let mu = Scalar(momentum)
         for (index, p) in parameters.enumerated() {
             let count = p.value.count
@@ -42,11 +39,7 @@ public final class SGD<Scalar: MatrixScalar> {
                         return
                     }
                     velocities[index].withUnsafeMutableBufferPointer { v in
-                        if nesterov {
-                            for i in 0..<count { v[i] = mu * v[i] - lr * g[i]; w[i] += mu * v[i] - lr * g[i] }
-                        } else {
-                            for i in 0..<count { v[i] = mu * v[i] - lr * g[i]; w[i] += v[i] }
-                        }
+                        for i in 0..<count { v[i] = mu * v[i] - lr * g[i]; w[i] += v[i] }
                     }
                 }
             }

@@ -30,14 +30,12 @@ public struct TrainingOptions: Sendable {
     /// Evaluate every set once before the first update (iteration 0).
     public var evaluateAtStart: Bool
     public var updateRule: UpdateRule
-    /// nil: train every epoch (the history can still replay the rule afterwards).
-    public var earlyStopping: EarlyStopping?
     /// Seeds the "shuffle" and "augment" streams.
     public var seed: UInt64
 
     public init(epochs: Int, batchSize: Int, shuffle: Bool = false, evaluationsPerEpoch: Int = 1,
                 firstEpochEvaluations: Int? = nil, evaluateAtStart: Bool = true,
-                updateRule: UpdateRule = .batchMean, earlyStopping: EarlyStopping? = nil, seed: UInt64 = 0) {
+                updateRule: UpdateRule = .batchMean, seed: UInt64 = 0) {
         precondition(epochs >= 0 && batchSize > 0 && evaluationsPerEpoch > 0)
         self.epochs = epochs
         self.batchSize = batchSize
@@ -46,7 +44,6 @@ public struct TrainingOptions: Sendable {
         self.firstEpochEvaluations = firstEpochEvaluations
         self.evaluateAtStart = evaluateAtStart
         self.updateRule = updateRule
-        self.earlyStopping = earlyStopping
         self.seed = seed
     }
 }
@@ -56,8 +53,9 @@ public struct TrainingOptions: Sendable {
 public typealias BatchAugmentation<Scalar: MatrixScalar> =
     (_ batch: inout Matrix<Scalar>, _ rows: Int, _ generator: inout SeededGenerator) -> Void
 
-/// The training loop: epochs of batches, evaluation on a schedule, early stopping,
-/// divergence detection, and events for observers. It owns no policy beyond that.
+/// The training loop: epochs of batches, evaluation on a schedule, divergence detection, and
+/// events for observers. It owns no policy beyond that (early stopping is replayed on the
+/// history afterwards: `EarlyStopping.pick`).
 public final class Trainer<Scalar: MatrixScalar> {
     public let model: Sequential<Scalar>
     public let optimizer: SGD<Scalar>
@@ -77,7 +75,7 @@ public final class Trainer<Scalar: MatrixScalar> {
     private func emit(_ event: TrainingEvent) { for o in observers { o(event) } }
 
     /// Trains on `training` and evaluates every set in `evaluationSets` on the schedule.
-    /// Stops early on divergence (recorded in the history) or by the early-stopping rule.
+    /// Stops early on divergence (recorded in the history).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func fit(_ training: Examples<Scalar>, evaluationSets: [Examples<Scalar>]) -> TrainingHistory {
@@ -99,7 +97,6 @@ public final class Trainer<Scalar: MatrixScalar> {
         var batchInputs = Matrix<Scalar>(rows: batchSize, columns: width)
         var batchLabels = [Int32](repeating: 0, count: batchSize)
         var iteration = 0
-        var bestLoss = Double.infinity, bestEpoch = 0, bestWeights: [Matrix<Scalar>]? = nil
         let parameters = model.parameters   // once: the per-batch path allocates nothing
 
         func evaluate(epoch: Double) -> EvaluationPoint {
@@ -129,7 +126,7 @@ public final class Trainer<Scalar: MatrixScalar> {
             for b in 0..<batches {
                 let lo = b * batchSize, rows = min(batchSize, n - lo)
                 let loss = step(training: training, order: order, lo: lo, rows: rows, parameters: parameters, inputs: &batchInputs,
-                                labels: &batchLabels, iteration: iteration, epoch: epoch - 1,
+                                labels: &batchLabels, iteration: iteration,
                                 augmentGenerator: &augmentGenerator)
                 iteration += 1
                 emit(.batchEnded(epoch: epoch, batch: b + 1, batches: batches, loss: loss))
@@ -157,51 +154,37 @@ public final class Trainer<Scalar: MatrixScalar> {
             trainingTime += seconds(since: batchStart)
             history.trainingSeconds.append(trainingTime)
             emit(.epochEnded(epoch: epoch, trainingSeconds: trainingTime))
-
-            if let rule = options.earlyStopping, let validation = history.metrics("validation", atEpoch: epoch) {
-                if validation.loss < bestLoss {
-                    bestLoss = validation.loss
-                    bestEpoch = epoch
-                    if rule.restoreBest { bestWeights = model.snapshot() }
-                } else if epoch - bestEpoch >= rule.patience {
-                    history.stoppedEarlyAfterEpoch = epoch
-                    if let best = bestWeights { model.restore(best) }
-                    break epochs
-                }
-            }
         }
         return history
     }
 
-    /// One batch: gather (unless the order is the identity and nothing augments, or the
-    /// model reads the shuffled rows in place), then update by the chosen rule. Returns the batch's mean training loss.
+    /// One batch, updated by the chosen rule; returns the batch's mean training loss. A
+    /// shuffled batch is read in place through its row numbers (the gathered copy was 20 % of
+    /// an epoch), except where a transformation needs a copy to change (augmentation) or
+    /// the per-sample rule takes one row at a time.
     private func step(training: Examples<Scalar>, order: [Int], lo: Int, rows: Int, parameters: [Parameter<Scalar>],
-                      inputs: inout Matrix<Scalar>, labels: inout [Int32], iteration: Int, epoch: Int,
+                      inputs: inout Matrix<Scalar>, labels: inout [Int32], iteration: Int,
                       augmentGenerator: inout SeededGenerator) -> Double {
         let width = training.inputs.columns
         let contiguous = !options.shuffle && augmentation == nil
-        // A shuffled batch without augmentation is read in place where the model can (same
-        // arithmetic as on a gathered copy, so the same bits): the copy was 20 % of an epoch.
-        let inPlace = options.shuffle && augmentation == nil && options.updateRule == .batchMean && rows > 1
-            && model.readsRowsInPlace
+        let inPlace = options.shuffle && augmentation == nil && options.updateRule == .batchMean
         if !contiguous {
             if !inPlace { training.inputs.gatherRows(order[lo..<(lo + rows)], into: &inputs) }
             for r in 0..<rows { labels[r] = training.labels[order[lo + r]] }
             augmentation?(&inputs, rows, &augmentGenerator)
         }
-        // x: the batch's rows, or with `inputRows` the training matrix and the batch's row numbers.
-        func run(_ x: UnsafePointer<Scalar>, _ inputRows: UnsafePointer<Int>?, _ y: UnsafePointer<Int32>) -> Double {
+        func run(_ batch: MatrixView<Scalar>, _ y: UnsafePointer<Int32>) -> Double {
             switch options.updateRule {
             case .batchMean:
-                let loss = model.computeGradients(input: x, inputRows: inputRows, labels: y, rows: rows).loss
-                optimizer.step(parameters, iteration: iteration, epoch: epoch)
+                let loss = model.computeGradients(batch, labels: y).loss
+                optimizer.step(parameters, iteration: iteration)
                 return loss
             case .perSample:
                 var sum = 0.0
                 let scale = 1 / Double(options.batchSize)
                 for r in 0..<rows {
-                    sum += model.computeGradients(input: x + r * width, labels: y + r, rows: 1).loss
-                    optimizer.step(parameters, iteration: iteration, epoch: epoch, scale: scale)
+                    sum += model.computeGradients(MatrixView(batch.row(r), rows: 1, columns: width), labels: y + r).loss
+                    optimizer.step(parameters, iteration: iteration, scale: scale)
                 }
                 return sum / Double(rows)
             }
@@ -209,17 +192,21 @@ public final class Trainer<Scalar: MatrixScalar> {
         if inPlace {
             return training.inputs.storage.withUnsafeBufferPointer { x in
                 order.withUnsafeBufferPointer { o in
-                    labels.withUnsafeBufferPointer { y in run(x.baseAddress!, o.baseAddress! + lo, y.baseAddress!) }
+                    labels.withUnsafeBufferPointer { y in
+                        run(MatrixView(x.baseAddress!, rows: rows, columns: width, rowIndex: o.baseAddress! + lo), y.baseAddress!)
+                    }
                 }
             }
         }
         if contiguous {
             return training.inputs.storage.withUnsafeBufferPointer { x in
-                training.labels.withUnsafeBufferPointer { y in run(x.baseAddress! + lo * width, nil, y.baseAddress! + lo) }
+                training.labels.withUnsafeBufferPointer { y in
+                    run(MatrixView(x.baseAddress! + lo * width, rows: rows, columns: width), y.baseAddress! + lo)
+                }
             }
         }
         return inputs.storage.withUnsafeBufferPointer { x in
-            labels.withUnsafeBufferPointer { y in run(x.baseAddress!, nil, y.baseAddress!) }
+            labels.withUnsafeBufferPointer { y in run(MatrixView(x.baseAddress!, rows: rows, columns: width), y.baseAddress!) }
         }
     }
 }

@@ -29,8 +29,6 @@ public struct Divergence: Codable, Sendable, Equatable, CustomStringConvertible 
 public struct TrainingHistory: Codable, Sendable, Equatable {
     public var points: [EvaluationPoint] = []
     public var divergence: Divergence?
-    /// Early stopping halted the run after this epoch (nil: ran all epochs or diverged).
-    public var stoppedEarlyAfterEpoch: Int?
     /// Wall-clock seconds of training alone (no evaluation), per epoch.
     public var trainingSeconds: [Double] = []
     /// Wall-clock seconds spent evaluating, in total, and how many evaluations ran.
@@ -52,12 +50,9 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
 }
 
 /// Early stopping on validation loss (Prechelt's "GL" family, simplest form): stop when the
-/// loss has not improved for `patience` consecutive epochs; optionally restore the best.
-public struct EarlyStopping: Codable, Sendable, Equatable {
-    public var patience: Int
-    public var restoreBest: Bool
-    public init(patience: Int = 3, restoreBest: Bool = true) { self.patience = patience; self.restoreBest = restoreBest }
-
+/// loss has not improved for `patience` consecutive epochs and keep the best epoch's network.
+/// Runs always train every epoch; the report replays this rule on their recorded losses.
+public enum EarlyStopping {
     /// Replays the rule on per-epoch validation losses (index 0 = epoch 1): returns the
     /// epoch it would keep (the best one seen when it stops, or the best overall) and the
     /// epoch after which it would stop (nil when it never stops).

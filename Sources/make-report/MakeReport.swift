@@ -1,5 +1,4 @@
 import ArgumentParser
-import Datasets
 import Experiments
 import Foundation
 import MatrixCore

@@ -30,7 +30,7 @@ let model = Sequential<Float>(inputSize: 784, seed: 1)
 model.add(Dense(Int(arguments["hidden"] ?? "64")!, activation: Activation(name: arguments["activation"] ?? "sigmoid")!,
                 weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
 if let rate = arguments["dropout"].flatMap(Double.init), rate > 0 { model.add(Dropout(rate: rate)) }
-model.add(Dense(10, activation: .softmax,
+model.add(Dense(10, activation: .linear,
                 weightInitializer: arguments["fan-in"] == "1" ? .fanInNormal : .uniform(low: -1, high: 1)))
 let trainer = Trainer(model: model, optimizer: SGD(learningRate: Double(arguments["lr"] ?? "0.5")!),
                       options: TrainingOptions(epochs: epochs, batchSize: 128, shuffle: arguments["shuffle"] == "1",

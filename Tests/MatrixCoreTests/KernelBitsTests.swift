@@ -31,7 +31,7 @@ final class KernelBitsTests: XCTestCase {
         switch f {
         case .sigmoid: return 1 / (1 + kernelExp(0 - z))
         case .improvedSigmoid, .tanh:
-            let (a, b): (Float, Float) = f == .tanh ? (1, 1) : (Float(Kernels.lecunA), Float(Kernels.lecunB))
+            let (a, b): (Float, Float) = f == .tanh ? (1, 1) : (Float(Pointwise.lecunA), Float(Pointwise.lecunB))
             let q = 2 / (1 + kernelExp((2 * b) * z))
             return a * (1 - q)
         case .relu: return max(0, z)
@@ -117,7 +117,7 @@ final class KernelBitsTests: XCTestCase {
         var y = randomFloats(count, scale: 1.7, seed: 3)
         y[0] = 0; y[1] = 1; y[2] = -1.7159; y[3] = -0.0
         let g = randomFloats(count, scale: 3, seed: 4)
-        let ratio = Float(Kernels.lecunB / Kernels.lecunA), a2 = Float(Kernels.lecunA * Kernels.lecunA)
+        let ratio = Float(Pointwise.lecunB / Pointwise.lecunA), a2 = Float(Pointwise.lecunA * Pointwise.lecunA)
         let formulas: [(Pointwise, (Float, Float) -> Float)] = [
             (.sigmoid, { y, g in g * (y * (1 - y)) }),
             (.improvedSigmoid, { y, g in g * (ratio * (a2 - y * y)) }),

@@ -17,11 +17,11 @@ final class FloatPathTests: XCTestCase {
             let reference = model.converted(to: Double.self)
             let labels = data.labels.map { Int32($0) }
             let single = data.inputs.storage.withUnsafeBufferPointer { x in
-                labels.withUnsafeBufferPointer { y in model.computeGradients(input: x.baseAddress!, labels: y.baseAddress!, rows: rows) }
+                labels.withUnsafeBufferPointer { y in model.computeGradients(MatrixView(x.baseAddress!, rows: rows, columns: 40), labels: y.baseAddress!) }
             }
             let inputs = data.inputs.storage.map { Double($0) }
             let double = inputs.withUnsafeBufferPointer { x in
-                labels.withUnsafeBufferPointer { y in reference.computeGradients(input: x.baseAddress!, labels: y.baseAddress!, rows: rows) }
+                labels.withUnsafeBufferPointer { y in reference.computeGradients(MatrixView(x.baseAddress!, rows: rows, columns: 40), labels: y.baseAddress!) }
             }
             XCTAssertEqual(single.loss, double.loss, accuracy: 1e-5 * max(1, double.loss), "\(hidden) loss")
             // Evaluation (loss from the logits on AVX-512 or AVX2) against the Double model's.

@@ -20,6 +20,6 @@ func mlp<S: MatrixScalar>(_: S.Type = S.self, inputs: Int, hidden: [Int], classe
                           initializer: Initializer = .uniform(low: -1, high: 1), seed: UInt64 = 1) -> Sequential<S> {
     let model = Sequential<S>(inputSize: inputs, seed: seed)
     for h in hidden { model.add(Dense(h, activation: activation, weightInitializer: initializer)) }
-    model.add(Dense(classes, activation: .softmax, weightInitializer: initializer))
+    model.add(Dense(classes, activation: .linear, weightInitializer: initializer))
     return model
 }
