@@ -105,7 +105,10 @@ public final class Experimenter: @unchecked Sendable {
         phase1 = pending
         pending = []
         try execute(phase1, phase: "1 fixed runs and sweeps") { toRun in
-            forecastLaterPhases(trainingGroups: Set(toRun.map(\.group)), phase1Keys: Set(phase1.map(\.key)))
+            // M@base is M's plotted run only if M's sweep picks the base rate, which is not
+            // known yet: the forecast counts M's plotted runs as runs of their own.
+            let reusable = phase1.filter { !$0.name.hasPrefix("3/M@base/") }
+            forecastLaterPhases(trainingGroups: Set(toRun.map(\.group)), phase1Keys: Set(reusable.map(\.key)))
         }
 
         // Choose learning rates from the sweeps that are available.
@@ -415,9 +418,8 @@ extension Experimenter {
     /// chosen) and nothing is forced.
     func forecastLaterPhases(trainingGroups: Set<ExperimentGroup>, phase1Keys: Set<String>) {
         let p = planner
-        // Two names can be one run (task 4's 64-unit net is row N; M at a chosen rate equal to
-        // the base rate is phase 1's M@base), trained once; a stand-in rate (the grid's first)
-        // gives them the same key when the chosen rate is that one.
+        // Two names can be one run (task 4's 64-unit net is row N; a plotted run can be a sweep
+        // run), trained once; a stand-in rate (the grid's first) gives them the same key.
         var seen = phase1Keys
         func forecast(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) -> PlannedRun? {
             guard options.only?.contains(group) ?? true,
