@@ -242,6 +242,7 @@ public struct ContextBuilder {
         let sums = outcomes.datasetChecksums.sorted { $0.key < $1.key }.map { "`\($0.key)`: `\($0.value.prefix(16))…`" }
         return [
             "commits": commits.joined(separator: ", "),
+            "commitWord": commits.count == 1 ? "commit" : "commits",
             "swift": first?.swiftVersion ?? "unknown",
             "blas": first.map { "\($0.blas), kernel \($0.blasKernel), \($0.blasThreads) thread\($0.blasThreads == 1 ? "" : "s") per run" } ?? "unknown",
             "machine": first?.machine ?? "unknown",

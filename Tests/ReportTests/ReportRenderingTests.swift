@@ -55,6 +55,22 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertEqual(again.figures, rendered.figures)
     }
 
+    /// Plurals come from the data: neither the template nor a rendering of it holds a
+    /// "word(s)" leftover, and the committed report.md holds none.
+    func testNoPluralLeftovers() throws {
+        let leftover = #"[A-Za-z]\((s|es)\)"#
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mr-report-\(UUID().uuidString)")
+        let outcomes = try tinyOutcomes(dir.appendingPathComponent("results"))
+        let template = try String(contentsOf: Self.root.appendingPathComponent("report/template.md"), encoding: .utf8)
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("report/report.md"), encoding: .utf8)
+        let rendered = try ReportBuilder(outcomes: outcomes, templateURL: Self.root.appendingPathComponent("report/template.md"))
+            .render(scratch: dir.appendingPathComponent("scratch")).markdown
+        for (name, text) in [("template.md", template), ("report.md", committed), ("a rendering", rendered)] {
+            let hits = text.split(separator: "\n").filter { $0.range(of: leftover, options: .regularExpression) != nil }
+            XCTAssertEqual(hits, [], "\(name) has plural leftovers")
+        }
+    }
+
     func testUnknownTagInTemplateFailsWithItsLineAndWritesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mr-report-\(UUID().uuidString)")
         let outcomes = try tinyOutcomes(dir.appendingPathComponent("results"))
