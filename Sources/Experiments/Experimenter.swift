@@ -105,9 +105,9 @@ public final class Experimenter: @unchecked Sendable {
         phase1 = pending
         pending = []
         try execute(phase1, phase: "1 fixed runs and sweeps") { toRun in
-            // M@base is M's plotted run only if M's sweep picks the base rate, which is not
-            // known yet: the forecast counts M's plotted runs as runs of their own.
-            let reusable = phase1.filter { !$0.name.hasPrefix("3/M@base/") }
+            // Only a sweep run is sure to be reused at whichever grid rate is chosen; a fixed
+            // run (M@base) is a later run only if the choice lands on its rate, not known yet.
+            let reusable = phase1.filter { $0.name.hasSuffix("/sweep") }
             forecastLaterPhases(trainingGroups: Set(toRun.map(\.group)), phase1Keys: Set(reusable.map(\.key)))
         }
 
