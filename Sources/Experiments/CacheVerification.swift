@@ -6,7 +6,7 @@ import Foundation
 /// and the key itself, so a reader can hash them again and compare.
 public protocol VerifiableRecord: Codable {
     associatedtype Spec: Encodable
-    /// What the key hashes first ("run", "gradient-check"), so two kinds never share a key.
+    /// What the key hashes first ("run", "gradient-check", "inspection"), so two kinds never share a key.
     static var cacheKind: String { get }
     var key: String { get }
     var spec: Spec { get }
@@ -20,6 +20,10 @@ extension RunResult: VerifiableRecord {
 
 extension GradientCheckRecord: VerifiableRecord {
     public static var cacheKind: String { "gradient-check" }
+}
+
+extension InspectionRecord: VerifiableRecord {
+    public static var cacheKind: String { "inspection" }
 }
 
 /// Why a cached file was not believed. A rejected file is never rendered: the run is

@@ -59,6 +59,7 @@ public final class Experimenter: @unchecked Sendable {
     private enum Work {
         case train(RunSpec)
         case check(GradientCheckSpec)
+        case inspect(InspectionSpec)
     }
 
     private struct Job {
@@ -156,6 +157,11 @@ public final class Experimenter: @unchecked Sendable {
         }
         try execute(pending, phase: Self.plottedPhase)
 
+        // Phase 4: the networks task 5's pictures look into, trained again; the final net's
+        // spec depends on the bonus's choices, so it comes after them.
+        let inspections = p.inspections(finalBonusRow: plottedRows.last { $0.0 == .bonus }?.1)
+        try execute(inspections.map { inspectionJob($0.id, $0.spec) }, phase: Self.inspectionPhase)
+
         // Assemble.
         func outcome(_ group: ExperimentGroup, _ row: RowPlan, lr: Double?) -> RowOutcome? {
             var runs: [RunResult] = []
@@ -183,6 +189,13 @@ public final class Experimenter: @unchecked Sendable {
         }
         outcomes.momentumAtBaseRate = outcome(.tricks, p.momentumAtBaseRate, lr: nil)
         for row in p.replicationRows { if let o = outcome(.replication, row, lr: nil) { outcomes.replication.append(o) } }
+        for (id, spec) in inspections {
+            guard case .found(let record) = store.load(InspectionRecord.self, key: inspectionKey(spec)) else {
+                outcomes.missing.insert(.bonus); continue
+            }
+            if id == "base" { outcomes.baseInspection = record } else { outcomes.finalInspection = record }
+        }
+        if outcomes.finalInspection == nil { outcomes.missing.insert(.bonus) }
         if !options.dryRun { try store.saveIndex() }
         for g in ExperimentGroup.allCases {
             let t = tally[g] ?? (0, 0)
@@ -237,6 +250,17 @@ public final class Experimenter: @unchecked Sendable {
         return Job(name: name, group: group, key: key, work: .train(spec), why: "", cost: cost(spec))
     }
 
+    private func inspectionKey(_ spec: InspectionSpec) -> String {
+        ResultStore.key(kind: InspectionRecord.cacheKind, spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
+    }
+
+    /// An inspection job (task 5's pictures), part of task 5 for --only.
+    private func inspectionJob(_ id: String, _ spec: InspectionSpec) -> Job {
+        let key = inspectionKey(spec), name = Self.inspectionName(id, seed: spec.run.seed)
+        outcomes.keys.insert(key); outcomes.names.insert(name)
+        return Job(name: name, group: .bonus, key: key, work: .inspect(spec), why: "", cost: cost(spec.run))
+    }
+
     private func result(_ spec: RunSpec) -> RunResult? {
         let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
         lock.lock()
@@ -274,6 +298,12 @@ public final class Experimenter: @unchecked Sendable {
                 }
             case .check:
                 switch store.load(GradientCheckRecord.self, key: job.key) {
+                case .found: lookup = .found(())
+                case .missing: lookup = .missing
+                case .corrupt(let m): lookup = .corrupt(m)
+                }
+            case .inspect:
+                switch store.load(InspectionRecord.self, key: job.key) {
                 case .found: lookup = .found(())
                 case .missing: lookup = .missing
                 case .corrupt(let m): lookup = .corrupt(m)
@@ -358,6 +388,20 @@ public final class Experimenter: @unchecked Sendable {
             try store.save(record, key: job.key, name: job.name)
             let worst = record.results.map(\.maxAbsoluteDifference).max() ?? .nan
             log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): max difference \(String(format: "%.2e", worst))")
+        case .inspect(let spec):
+            let run = spec.run
+            let split = try data.split(seed: run.seed, validationImages: run.validationImages, subset: run.subset)
+            log.started(job: job.name, summary: "inspection of " + run.summary, epochs: run.epochs)
+            let runKey = ResultStore.key(kind: RunResult.cacheKind, spec: run, checksums: checksums, codeVersion: TrainingCode.version)
+            let record = Runner.inspect(spec, data: split, key: job.key, runKey: runKey, checksums: checksums,
+                                        provenance: provenance) { [log] e in log.event(job: job.name, e) }
+            try store.save(record, key: job.key, name: job.name)
+            var outcome = String(format: "test accuracy %.2f %%, %d of %d test images wrong", 100 * record.accuracy,
+                                 record.testImages - record.correct, record.testImages)
+            if let cached = result(run)?.history.final("test")?.accuracy, cached != record.trainedTestAccuracy {
+                outcome += String(format: "; its run recorded %.4f %%: the network was not reproduced bit for bit", 100 * cached)
+            }
+            log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): \(outcome)")
         }
         lock.lock(); tally[job.group, default: (0, 0)].ran += 1; lock.unlock()
     }
@@ -371,6 +415,12 @@ public final class Experimenter: @unchecked Sendable {
                 if prev.codeVersion != TrainingCode.version { return "training code changed" }
                 if prev.datasetChecksums != checksums { return "dataset changed" }
                 return prev.spec == spec ? "inputs changed" : "parameters changed"
+            }
+            if case .inspect(let spec) = job.work, case .found(let prev) = store.load(InspectionRecord.self, key: old) {
+                if prev.codeVersion != TrainingCode.version { return "training code changed" }
+                if prev.datasetChecksums != checksums { return "dataset changed" }
+                let diff = spec.run.differences(from: prev.spec.run)
+                return diff.isEmpty ? "parameters changed" : "its run changed: " + diff.joined(separator: ", ")
             }
             return "no cached result"
         }
@@ -390,6 +440,10 @@ public final class Experimenter: @unchecked Sendable {
 
 extension Experimenter {
     static let plottedPhase = "3 runs at the chosen rates"
+    static let inspectionPhase = "4 networks looked into for task 5's pictures"
+
+    /// The job name of an inspection ("base" or "final", see `Planner.inspections`).
+    static func inspectionName(_ id: String, seed: UInt64) -> String { "5/inspection/\(id)/seed=\(seed)" }
     static func choicePhase(_ knob: String) -> String { "2 bonus choice of \(knob)" }
 
     /// The job name of a plotted run (row at its chosen rate, one seed).
@@ -407,6 +461,7 @@ extension Experimenter {
     func comparableSeconds(name: String, key: String) -> Double? {
         for k in [key, store.previousKey(name: name)].compactMap({ $0 }) {
             if case .found(let r) = store.load(RunResult.self, key: k) { return r.wallSeconds }
+            if case .found(let r) = store.load(InspectionRecord.self, key: k) { return r.wallSeconds }
         }
         return nil
     }
@@ -453,6 +508,17 @@ extension Experimenter {
             }
         }
         log.planned(plotted, phase: Self.plottedPhase, workers: options.jobs)
+        // The inspections train again whenever their run may change.
+        let inspections = p.inspections(finalBonusRow: bonus.last).compactMap { id, spec -> PlannedRun? in
+            guard options.only?.contains(.bonus) ?? true else { return nil }
+            let name = Self.inspectionName(id, seed: spec.run.seed)
+            var previous: InspectionRecord?
+            if let key = store.previousKey(name: name), case .found(let r) = store.load(InspectionRecord.self, key: key) { previous = r }
+            if let previous, !options.force, !trainingGroups.contains(.bonus), !trainingGroups.contains(.base),
+               previous.codeVersion == TrainingCode.version, previous.datasetChecksums == checksums { return nil }
+            return PlannedRun(name: name, expectedSeconds: previous?.wallSeconds, cost: cost(spec.run))
+        }
+        log.planned(inspections, phase: Self.inspectionPhase, workers: options.jobs)
     }
 }
 

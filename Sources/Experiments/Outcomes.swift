@@ -101,6 +101,9 @@ public struct Outcomes: Sendable {
     public var replication: [RowOutcome] = []
     /// The bonus's choices of dropout rate and T, in order.
     public var bonusChoices: [Choice] = []
+    /// Task 5's pictures: task 2's base net and task 5's final net, looked into (seed 1).
+    public var baseInspection: InspectionRecord?
+    public var finalInspection: InspectionRecord?
     /// Groups whose results are not all available (not run yet, or excluded by --only).
     public var missing: Set<ExperimentGroup> = []
     /// Every result key and run name the outcomes were built from (for pruning the cache).

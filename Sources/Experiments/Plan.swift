@@ -166,6 +166,20 @@ public struct Planner: Sendable {
     /// Seeds on which the bonus's dropout rate and T are chosen.
     public var choiceSeeds: [UInt64] { Array(seeds(for: .bonus).prefix(max(1, p.bonus.choiceSeeds))) }
 
+    /// Task 5's pictures: the networks looked into, each trained again on the first seed of
+    /// its group, by name ("base": task 2's net; "final": the last step of task 5 at its
+    /// chosen values, `finalBonusRow`). The final net's spec depends on the bonus's choices,
+    /// so it is known only after them.
+    public func inspections(finalBonusRow: RowPlan?) -> [(id: String, spec: InspectionSpec)] {
+        var out = [(id: "base", spec: InspectionSpec(run: plottedSpec(baseRun, learningRate: nil, seed: seeds(for: .base)[0]),
+                                                     mostWrong: Inspection.mostWrongShown))]
+        if let finalBonusRow {
+            out.append((id: "final", spec: InspectionSpec(run: plottedSpec(finalBonusRow, learningRate: nil, seed: seeds(for: .bonus)[0]),
+                                                          mostWrong: Inspection.mostWrongShown)))
+        }
+        return out
+    }
+
     /// Issue 7: the per-sample rule on task 3's rows (B, S, I, N at the replication rate,
     /// M at its own) and task 4's nets, evaluated at epoch ends.
     public var replicationRows: [RowPlan] {

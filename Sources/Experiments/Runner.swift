@@ -41,6 +41,18 @@ public enum Runner {
 
     public static func train(_ spec: RunSpec, data: SplitData, key: String, checksums: [String: String],
                              provenance: Provenance, observer: ((TrainingEvent) -> Void)? = nil) -> RunResult {
+        let (model, history, seconds) = fit(spec, data: data, observer: observer)
+        return RunResult(key: key, spec: spec, datasetChecksums: checksums, codeVersion: TrainingCode.version,
+                         history: history, parameterCount: model.parameterCount,
+                         wallSeconds: seconds,
+                         provenance: provenance)
+    }
+
+    /// Trains the network of `spec` and returns it with its history and wall seconds: the one
+    /// training path of plotted runs, sweeps and inspections, so an inspection's network is
+    /// bit for bit its run's.
+    static func fit(_ spec: RunSpec, data: SplitData,
+                    observer: ((TrainingEvent) -> Void)?) -> (model: Sequential<Float>, history: TrainingHistory, seconds: Double) {
         let start = ContinuousClock.now
         let model = model(for: spec)
         let optimizer = SGD<Float>(learningRate: spec.learningRate, momentum: spec.momentum,
@@ -54,11 +66,20 @@ public enum Runner {
         if let observer { trainer.observe(observer) }
         let sets = spec.evaluationSets.compactMap { data.named($0) }
         let history = trainer.fit(data.train, evaluationSets: sets)
-        let elapsed = ContinuousClock.now - start
-        return RunResult(key: key, spec: spec, datasetChecksums: checksums, codeVersion: TrainingCode.version,
-                         history: history, parameterCount: model.parameterCount,
-                         wallSeconds: elapsed.seconds,
-                         provenance: provenance)
+        return (model, history, (ContinuousClock.now - start).seconds)
+    }
+
+    /// Trains the run of `spec.run` again and records what its network learned (see
+    /// `InspectionRecord`); `runKey` is that run's cache key.
+    public static func inspect(_ spec: InspectionSpec, data: SplitData, key: String, runKey: String,
+                               checksums: [String: String], provenance: Provenance,
+                               observer: ((TrainingEvent) -> Void)? = nil) -> InspectionRecord {
+        let start = ContinuousClock.now
+        let (model, history, _) = fit(spec.run, data: data, observer: observer)
+        var record = Inspection.record(model: model, history: history, test: data.test, spec: spec, key: key, runKey: runKey,
+                                       checksums: checksums, seconds: 0, provenance: provenance)
+        record.wallSeconds = (ContinuousClock.now - start).seconds
+        return record
     }
 
     public static func gradientCheck(_ spec: GradientCheckSpec, data: SplitData, key: String,

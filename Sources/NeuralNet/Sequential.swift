@@ -125,6 +125,30 @@ public final class Sequential<Scalar: MatrixScalar> {
         Denormals.flushed { evaluateFlushed(examples, chunk: chunk) }
     }
 
+    /// The logits (examples.count x outputSize, row-major) of every example, weights fixed,
+    /// dropout off: the same forward pass in the same chunks as `evaluate`, so the first
+    /// largest logit of a row is the class `evaluate` counts as predicted. For looking at a
+    /// trained network (confusion matrix, its most confident mistakes); training never calls it.
+    public func logits(_ examples: Examples<Scalar>, chunk: Int = 2048) -> Matrix<Scalar> {
+        Denormals.flushed {
+            let n = examples.count, width = inputSize, classes = outputSize
+            precondition(examples.inputs.columns == width,
+                         "\(examples.name): inputs have \(examples.inputs.columns) features, the model expects \(width)")
+            var out = Matrix<Scalar>(rows: n, columns: classes)
+            examples.inputs.storage.withUnsafeBufferPointer { x in
+                var start = 0
+                while start < n {
+                    let rows = min(chunk, n - start)
+                    forward(MatrixView(x.baseAddress! + start * width, rows: rows, columns: width), training: false)
+                    let z = activations[layers.count - 1]
+                    for i in 0..<(rows * classes) { out.storage[start * classes + i] = z[i] }
+                    start += rows
+                }
+            }
+            return out
+        }
+    }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private func evaluateFlushed(_ examples: Examples<Scalar>, chunk: Int) -> (loss: Double, accuracy: Double) {
