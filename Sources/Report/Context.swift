@@ -240,6 +240,8 @@ public struct ContextBuilder {
         add("5 bonus (plotted runs)", outcomes.bonus)
         add("Replication, per-sample rule", outcomes.replication)
         let sums = outcomes.datasetChecksums.sorted { $0.key < $1.key }.map { "`\($0.key)`: `\($0.value.prefix(16))…`" }
+        let inspections = [outcomes.baseInspection, outcomes.finalInspection].compactMap { $0 }.count
+        let otherKeys = max(0, outcomes.keys.count - Set(runs.map(\.key)).count - (outcomes.gradientCheck == nil ? 0 : 1) - inspections)
         return [
             "commits": commits.joined(separator: ", "),
             "commitWord": commits.count == 1 ? "commit" : "commits",
@@ -251,7 +253,8 @@ public struct ContextBuilder {
             "checksums": sums.joined(separator: "; "),
             "codeVersion": "\(TrainingCode.version)",
             "runCount": "\(Set(runs.map(\.key)).count)",
-            "sweepCount": "\(max(0, outcomes.keys.count - Set(runs.map(\.key)).count - (outcomes.gradientCheck == nil ? 0 : 1)))",
+            // Every key that is not a plotted run, the gradient check or an inspection (task 5's pictures).
+            "sweepCount": "\(otherKeys)",
         ]
     }
 }
