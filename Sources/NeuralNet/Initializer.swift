@@ -58,6 +58,18 @@ public enum Initializer: Equatable, Sendable, Codable {
 
     public static let names = ["uniform", "fan-in", "xavier", "xavier-normal", "he", "zeros"]
 
+    /// How a report names the scheme: "uniform on [-1, 1]", "Xavier uniform", "He normal".
+    public var displayName: String {
+        switch self {
+        case let .uniform(low, high): "uniform on [\(low.formatted()), \(high.formatted())]".replacingOccurrences(of: "-", with: "−")
+        case .fanInNormal: "fan-in normal"
+        case .xavierUniform: "Xavier uniform"
+        case .xavierNormal: "Xavier normal"
+        case .he: "He normal"
+        case .zeros: "zeros"
+        }
+    }
+
     public var name: String {
         switch self {
         case let .uniform(low, high): low == -1 && high == 1 ? "uniform" : "uniform(\(low), \(high))"

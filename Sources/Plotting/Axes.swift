@@ -98,12 +98,23 @@ public final class Axes {
     /// row-major order, top row first. With `range` all images share that value range;
     /// otherwise each image is scaled to its own range, and `symmetric` centres that range
     /// on zero (-max|v|...max|v|) so zero always maps to the colour map's middle.
+    /// `colorBar` draws the shared `range`'s scale on the right (ignored without a `range`).
     public func imageGrid(images: [[Double]], width: Int, height: Int, columns: Int,
                           colorMap: ColorMap = .grey, symmetric: Bool = false,
-                          range: ClosedRange<Double>? = nil) {
+                          range: ClosedRange<Double>? = nil, colorBar: Bool = false) {
         clearForImage()
         imageGrid = ImageGrid(images: images, width: max(0, width), height: max(0, height),
-                              columns: max(1, columns), colorMap: colorMap, symmetric: symmetric, range: range)
+                              columns: max(1, columns), colorMap: colorMap, symmetric: symmetric, range: range,
+                              colorBar: colorBar && range != nil)
+    }
+
+    /// The scale a colour bar shows, when this axes has one.
+    var colorScale: ColorScale? {
+        if let heatmap, heatmap.colorBar { return ColorScale(map: heatmap.colorMap, limits: heatmap.limits) }
+        if let grid = imageGrid, grid.colorBar, let range = grid.range {
+            return ColorScale(map: grid.colorMap, limits: Ticks.nonsingular(range.lowerBound, range.upperBound))
+        }
+        return nil
     }
 
     /// A matrix of coloured cells, row 0 at the top, with the labels as tick labels,

@@ -110,10 +110,10 @@ public final class Figure {
             }
             let (x, y) = a.axes(for: frame, canvas: canvas)
             var g = AxesGeometry(frame: frame, x: x, y: y, pixelsPerPoint: pixelsPerPoint)
-            if let heatmap = a.heatmap, heatmap.colorBar {
+            if let scale = a.colorScale {
                 let bar = Rect(x: frame.maxX + ColorBarMetrics.pad, y: frame.minY,
                                width: ColorBarMetrics.width, height: frame.height)
-                g.colorBar = ColorBarGeometry(frame: bar, axis: a.colorBarAxis(heatmap, length: frame.height))
+                g.colorBar = ColorBarGeometry(frame: bar, axis: a.colorBarAxis(scale, length: frame.height))
             }
             if let (placement, box) = a.placeLegend(geometry: g, canvas: canvas) {
                 g.legendPlacement = placement

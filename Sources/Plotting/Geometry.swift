@@ -68,7 +68,7 @@ struct AxesGeometry {
     }
 }
 
-/// The colour scale next to a heatmap.
+/// The colour scale next to a heatmap or an image grid with a shared range.
 struct ColorBarGeometry {
     var frame: Rect
     var axis: AxisGeometry

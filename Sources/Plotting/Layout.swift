@@ -161,16 +161,16 @@ extension Axes {
             canvas.setFont(size: Style.fontSize)
         }
         m.top = top
-        if let heatmap, heatmap.colorBar {
-            let bar = colorBarAxis(heatmap, length: frame.height)
+        if let scale = colorScale {
+            let bar = colorBarAxis(scale, length: frame.height)
             m.right += ColorBarMetrics.pad + ColorBarMetrics.width + tickSpace
                 + (bar.labels.labels.map(canvas.textWidth).max() ?? 0)
         }
         return m
     }
 
-    func colorBarAxis(_ heatmap: Heatmap, length: Double) -> AxisGeometry {
-        let view = heatmap.limits
+    func colorBarAxis(_ scale: ColorScale, length: Double) -> AxisGeometry {
+        let view = scale.limits
         let ticks = Ticks.linear(min: view.0, max: view.1,
                                  maxIntervals: Ticks.maxIntervals(axisLength: length, vertical: true))
         return AxisGeometry(view: view, scale: .linear, ticks: ticks, labels: Ticks.format(ticks))

@@ -28,6 +28,7 @@ extension Axes {
         guard let g = geometry else { return }
         if let grid = imageGrid {
             drawImageGrid(grid, canvas: canvas, g: g)
+            if let map = colorScale?.map { drawColorBar(map, canvas: canvas, g: g) }
         } else if let heatmap {
             drawHeatmap(heatmap, canvas: canvas, g: g)
             drawSpines(canvas: canvas, frame: g.frame)
@@ -227,20 +228,22 @@ extension Axes {
             }
             canvas.setFont(size: Style.fontSize)
         }
-        if let bar = g.colorBar {
-            let steps = 256
-            let gradient = (0..<steps).map { heatmap.colorMap.color(at: 1 - (Double($0) + 0.5) / Double(steps)) }
-            canvas.drawPixels(gradient, width: 1, height: steps, into: bar.frame)
-            drawSpines(canvas: canvas, frame: bar.frame)
-            canvas.setFont(size: Style.fontSize)
-            for (tick, label) in zip(bar.axis.ticks, bar.axis.labels.labels) {
-                guard let f = bar.axis.fraction(tick) else { continue }
-                let y = bar.frame.maxY - f * bar.frame.height
-                canvas.strokeLine([(bar.frame.maxX, y), (bar.frame.maxX + Style.tickLength, y)],
-                                  color: .black, width: Style.tickWidth)
-                canvas.drawText(label, x: bar.frame.maxX + Style.tickLength + Style.tickPad, y: y,
-                                horizontal: .left, vertical: .center)
-            }
+        if let map = colorScale?.map { drawColorBar(map, canvas: canvas, g: g) }
+    }
+    private func drawColorBar(_ map: ColorMap, canvas: Canvas, g: AxesGeometry) {
+        guard let bar = g.colorBar else { return }
+        let steps = 256
+        let gradient = (0..<steps).map { map.color(at: 1 - (Double($0) + 0.5) / Double(steps)) }
+        canvas.drawPixels(gradient, width: 1, height: steps, into: bar.frame)
+        drawSpines(canvas: canvas, frame: bar.frame)
+        canvas.setFont(size: Style.fontSize)
+        for (tick, label) in zip(bar.axis.ticks, bar.axis.labels.labels) {
+            guard let f = bar.axis.fraction(tick) else { continue }
+            let y = bar.frame.maxY - f * bar.frame.height
+            canvas.strokeLine([(bar.frame.maxX, y), (bar.frame.maxX + Style.tickLength, y)],
+                              color: .black, width: Style.tickWidth)
+            canvas.drawText(label, x: bar.frame.maxX + Style.tickLength + Style.tickPad, y: y,
+                            horizontal: .left, vertical: .center)
         }
     }
 }

@@ -82,6 +82,14 @@ struct ImageGrid {
     var colorMap: ColorMap
     var symmetric: Bool
     var range: ClosedRange<Double>?
+    /// A colour bar for `range` (only with a shared range: per-image scales have no one bar).
+    var colorBar: Bool
+}
+
+/// The value range a colour map spans, for drawing and for a colour bar beside the axes.
+struct ColorScale {
+    var map: ColorMap
+    var limits: (Double, Double)
 }
 
 /// A matrix of coloured cells with row 0 at the top, like matplotlib's imshow.

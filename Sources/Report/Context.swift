@@ -33,6 +33,7 @@ public struct ContextBuilder {
         c["tricks"] = tricksContext()
         c["topologies"] = topologiesContext()
         c["bonus"] = bonusContext()
+        c["inspection"] = inspectionContext()
         c["replication"] = replicationContext()
         c["ledger"] = ledgerContext()
         c["provenance"] = provenanceContext()

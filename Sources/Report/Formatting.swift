@@ -37,6 +37,14 @@ public enum Format {
         x < 10 ? String(format: "%.2f s", x) : x < 120 ? String(format: "%.1f s", x) : String(format: "%.1f min", x / 60)
     }
 
+    /// Two significant digits, plain: 0.577 -> "0.58", 0.0412 -> "0.041", 1.73 -> "1.7".
+    public static func significant(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        guard x != 0 else { return "0" }
+        let decimals = max(0, 1 - Int(floor(log10(abs(x)))))
+        return String(format: "%.\(decimals)f", x)
+    }
+
     public static func integer(_ n: Int) -> String {
         let digits = String(n)
         var out = ""

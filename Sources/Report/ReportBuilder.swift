@@ -53,6 +53,12 @@ public struct ReportBuilder {
                                                 file: "5-bonus-validation.png", accuracyFloor: Figures.bonusAccuracyFloor))
             out.append(Figures.finalBars(outcomes.bonus, title: "Task 5: final accuracy of each step", file: "5-bonus-final.png"))
         }
+        if let base = outcomes.baseInspection, let final = outcomes.finalInspection {
+            let label = outcomes.bonus.last?.label ?? "last step"
+            out.append(Figures.firstLayerWeights(base: base, final: final, finalLabel: label))
+            out.append(Figures.confusion(final, label: label))
+            out.append(Figures.mostWrong(final, label: label))
+        }
         let ctx = ContextBuilder(outcomes: outcomes)
         let pairs = ctx.replicationPairs()
         if !pairs.isEmpty {

@@ -252,6 +252,31 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(secondTile, rgb(ColorMap.diverging.color(at: 0)))
     }
 
+    /// A shared range puts zero at the map's middle in every tile, and its colour bar is
+    /// drawn beside the grid: the bar's top is the range's top colour, its middle white-ish.
+    func testImageGridWithASharedRangeHasItsColorBar() throws {
+        let figure = Figure(scale: 1, rows: 1, columns: 2)
+        let plain = figure.axes[0], barred = figure.axes[1]
+        let tiles = [[Double](repeating: 0, count: 16), [Double](repeating: 0.5, count: 16)]
+        plain.imageGrid(images: tiles, width: 4, height: 4, columns: 2, colorMap: .diverging, range: -1...1)
+        barred.imageGrid(images: tiles, width: 4, height: 4, columns: 2, colorMap: .diverging, range: -1...1, colorBar: true)
+        let image = try write(figure)
+        let frame = try XCTUnwrap(barred.pixelFrame)
+        // Zero maps to the middle colour even though no tile reaches -1 or 1.
+        XCTAssertEqual(rgb(image, frame.minX + frame.width * 0.2, frame.midY), rgb(ColorMap.diverging.color(at: 0.5)))
+        XCTAssertEqual(rgb(image, frame.maxX - frame.width * 0.2, frame.midY), rgb(ColorMap.diverging.color(at: 0.75)))
+        // The bar sits right of the frame; the plain grid has none.
+        let ppp = figure.pixelsPerPoint
+        let barX = frame.maxX + (10 + 6) * ppp
+        for fraction in [0.02, 0.5, 0.98] {   // from the top
+            let y = frame.minY + fraction * frame.height
+            let seen = rgb(image, barX, y), expected = rgb(ColorMap.diverging.color(at: 1 - fraction))
+            XCTAssertTrue(zip(seen, expected).allSatisfy { abs($0 - $1) <= 6 }, "bar at \(fraction) from the top: \(seen), expected \(expected)")
+        }
+        let plainFrame = try XCTUnwrap(plain.pixelFrame)
+        XCTAssertEqual(rgb(image, plainFrame.maxX + (10 + 6) * ppp, plainFrame.minY + 2), [255, 255, 255], "no bar without colorBar")
+    }
+
     func testMetadataReadsBack() throws {
         let figure = Figure(scale: 1, title: "Task 2c")
         figure.axes[0].plot(x: [0, 1], y: [0, 1])
