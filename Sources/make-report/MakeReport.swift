@@ -12,7 +12,8 @@ struct MakeReport: ParsableCommand {
         discussion: """
         Results are cached in report/results/ by a hash of everything that can change them, so a \
         second run trains nothing and a changed parameter re-runs only what depends on it. \
-        Hyperparameters live in report/parameters.yaml.
+        Hyperparameters live in report/parameters.yaml. On a cluster: make-report plan, make-report slurm \
+        (see make-report slurm --help).
         """)
 
     @Option(name: .long, help: "Only run these parts (comma-separated, or repeat the option: \(ExperimentGroup.validNames)); others are reused from the cache.")
@@ -130,16 +131,9 @@ struct MakeReport: ParsableCommand {
         var epochs: Int? = nil
         if quick {
             print("quick run: writing to \(outputRoot.path)")
-            subset = .init(train: 3000, validation: 500, test: 1000)
-            epochs = 2
-            parameters.seeds = seeds ?? 1
-            parameters.replication.seeds = 1
-            parameters.learningRateGrid = Array(parameters.learningRateGrid.filter { [0.5, 0.1].contains($0) }.prefix(2))
-            if parameters.learningRateGrid.isEmpty { parameters.learningRateGrid = [0.5] }
-            parameters.bonus.learningRateGrid = [parameters.bonus.learningRateGrid[parameters.bonus.learningRateGrid.count / 2]]
-            parameters.bonus.hiddenUnits = min(parameters.bonus.hiddenUnits, 128)
-            parameters.bonus.dropoutGrid = Array(parameters.bonus.dropoutGrid.prefix(1))
-            parameters.bonus.annealingGrid = Array(parameters.bonus.annealingGrid.prefix(1))
+            subset = QuickMode.subset
+            epochs = QuickMode.epochs
+            QuickMode.apply(to: &parameters, seeds: seeds)
         }
         let reportDir = outputRoot.appendingPathComponent("report")
         let figuresDir = outputRoot.appendingPathComponent("figures")
