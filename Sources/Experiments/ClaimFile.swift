@@ -16,6 +16,9 @@ import Glibc
 /// the worker stops.
 public final class ClaimFile: @unchecked Sendable {
     public let url: URL
+    /// Who claimed it: release removes the file only while it still names this holder (a
+    /// worker that took the claim over as stale owns it now).
+    public let holder: Holder
     private let heartbeat: DispatchSourceTimer
     private var released = false
     private let lock = NSLock()
@@ -38,8 +41,9 @@ public final class ClaimFile: @unchecked Sendable {
         for claim in all { claim.release() }
     }
 
-    private init(url: URL, timeout: TimeInterval) {
+    private init(url: URL, holder: Holder, timeout: TimeInterval) {
         self.url = url
+        self.holder = holder
         heartbeat = DispatchSource.makeTimerSource(queue: .global())
         let interval = max(timeout / 4, 0.05)
         heartbeat.schedule(deadline: .now() + interval, repeating: interval)
@@ -68,7 +72,7 @@ public final class ClaimFile: @unchecked Sendable {
         try JSONEncoder().encode(holder).write(to: temp)
         defer { unlink(temp.path) }
         for _ in 0..<3 {
-            if link(temp.path, target.path) == 0 { return .claimed(ClaimFile(url: target, timeout: timeout)) }
+            if link(temp.path, target.path) == 0 { return .claimed(ClaimFile(url: target, holder: holder, timeout: timeout)) }
             guard errno == EEXIST else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSLocalizedDescriptionKey:
                     "cannot create the claim \(target.path): \(String(cString: strerror(errno)))"])
@@ -112,7 +116,7 @@ public final class ClaimFile: @unchecked Sendable {
         released = true
         heartbeat.cancel()
         Self.heldLock.lock(); Self.held[ObjectIdentifier(self)] = nil; Self.heldLock.unlock()
-        if ClaimFile.read(url) == Holder.current { unlink(url.path) }
+        if ClaimFile.read(url) == holder { unlink(url.path) }
     }
 }
 
