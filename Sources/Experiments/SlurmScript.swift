@@ -76,6 +76,16 @@ public struct SlurmScript: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Whether a render job of this submission ran to the end: its log holds make-report's
+    /// last line ("wrote ..." or "unchanged: ..."). A cancelled render job writes no log.
+    public static func renderPublished(logDirectory: String) -> Bool {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: logDirectory)) ?? []
+        return files.filter { $0.hasPrefix("render-") && $0.hasSuffix(".out") }.contains { file in
+            let text = (try? String(contentsOfFile: "\(logDirectory)/\(file)", encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").contains { $0.hasPrefix("wrote ") || $0.hasPrefix("unchanged: ") }
+        }
+    }
+
     /// The sbatch command lines, in order, as a shell script: each stage's array after the
     /// previous one (`afterok`, and cancelled if that failed, so nothing waits forever), then
     /// the render job, with `--wait` when the caller waits for the report.

@@ -105,6 +105,13 @@ struct SlurmCommand: ParsableCommand {
                                + "\(script.logDirectory). Run the same command again to submit only what is missing."
                                : "sbatch failed (exit \(p.terminationStatus)).")
         }
+        // sbatch --wait returns 0 also for a render job that Slurm cancelled because a task of
+        // an earlier stage failed (its afterok can never hold): the render log says whether it ran.
+        if wait && !SlurmScript.renderPublished(logDirectory: script.logDirectory) {
+            throw CheckFailure(message: "the report was not rendered: a task failed or was cancelled, so the stages after it and the "
+                               + "render job were cancelled; see the task logs in \(script.logDirectory). Run the same command again "
+                               + "to submit only what is missing.")
+        }
         print(wait ? "done: the report is in \(setup.outputRoot.appendingPathComponent("report").path) (render log in \(script.logDirectory))"
                    : "submitted; the report is rendered by the last job (make-report-render)")
     }

@@ -55,6 +55,17 @@ final class SlurmScriptTests: XCTestCase {
                        "sbatch --parsable --dependency=afterok:$job4 --kill-on-invalid-dep=yes --wait /shared/out/.slurm/x/render.sbatch")
     }
 
+    func testOnlyARenderLogThatReachedTheEndCountsAsPublished() throws {
+        let logs = temporaryDirectory()
+        XCTAssertFalse(SlurmScript.renderPublished(logDirectory: logs.path), "no render log: the job was cancelled")
+        try "stage sweeps task 0 done\n".write(to: logs.appendingPathComponent("sweeps-4_0.out"), atomically: true, encoding: .utf8)
+        try "task 5: 0 ran, 3 reused\n".write(to: logs.appendingPathComponent("render-9.out"), atomically: true, encoding: .utf8)
+        XCTAssertFalse(SlurmScript.renderPublished(logDirectory: logs.path), "a render job that stopped early")
+        try "task 5: 0 ran\nwrote /o/report/report.md and 11 figures in /o/figures (0.4 s)\n"
+            .write(to: logs.appendingPathComponent("render-10.out"), atomically: true, encoding: .utf8)
+        XCTAssertTrue(SlurmScript.renderPublished(logDirectory: logs.path))
+    }
+
     func testShellQuotingKeepsOddPathsOneArgument() {
         XCTAssertEqual(shellQuoted("/a/b-c_d.e"), "/a/b-c_d.e")
         XCTAssertEqual(shellQuoted("my results"), "'my results'")
