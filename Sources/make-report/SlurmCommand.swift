@@ -49,6 +49,19 @@ struct SlurmCommand: ParsableCommand {
         }
     }
 
+    /// Refuses before submitting when the results folder cannot take a claim and a result
+    /// (read-only mount, no permission): every task would fail after waiting in the queue.
+    func requireWritable(_ results: URL) throws {
+        let probe = results.appendingPathComponent(".slurm-write-test.\(getpid()).tmp")
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw CheckFailure(message: "the workers could not write their results: " + FileErrors.describe(errno: errno, path: results.path)
+                               + ". Nothing was submitted.")
+        }
+        close(fd)
+        unlink(probe.path)
+    }
+
     func generate() throws {
         let setup = try WorkSetup(selection, writable: true)
         let binaryURL = URL(fileURLWithPath: binary, relativeTo: setup.cwd).standardizedFileURL
@@ -56,6 +69,7 @@ struct SlurmCommand: ParsableCommand {
             throw CheckFailure(message: "no make-report binary at \(binaryURL.path). Build it once on the shared checkout: "
                                + "swift build -c release --product make-report (or name another with --binary).")
         }
+        try requireWritable(setup.runner.store.directory)
         let lines = setup.lines()
         var stages: [(stage: Stage, tasks: Int, longestSeconds: Double)] = []
         var counts: [Stage: Int] = [:]
