@@ -56,12 +56,6 @@ public final class Experimenter: @unchecked Sendable {
         outcomes = Outcomes(parameters: planner.parameters, planner: planner)
     }
 
-    private enum Work {
-        case train(RunSpec)
-        case check(GradientCheckSpec)
-        case inspect(InspectionSpec)
-    }
-
     private struct Job {
         var name: String
         var group: ExperimentGroup
@@ -69,116 +63,54 @@ public final class Experimenter: @unchecked Sendable {
         var work: Work
         var why: String
         var cost: Double
+        init(_ j: GraphJob) { name = j.name; group = j.group; key = j.key; work = j.work; why = ""; cost = j.cost }
     }
 
     private func selected(_ g: ExperimentGroup) -> Bool { options.only?.contains(g) ?? true }
 
+    /// Runs the graph's training stages one after the other (each resolved from the results
+    /// of the stages before it), then assembles the outcomes from the cache.
     public func run() throws -> Outcomes {
         checksums = try data.checksums()
         outcomes.datasetChecksums = checksums
         let p = planner
-        // Phase 1: runs whose specs are fixed, and every sweep point.
-        var phase1: [Job] = []
-        var pending: [Job] = []
-        func want(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) { pending.append(job(name, group, spec)) }
-        for s in p.seeds(for: .base) { want(Self.plottedName(.base, p.baseRun, seed: s), .base, p.plottedSpec(p.baseRun, learningRate: nil, seed: s)) }
-        let gc = p.gradientCheckSpec
-        let gcKey = ResultStore.key(kind: "gradient-check", spec: gc, checksums: checksums, codeVersion: TrainingCode.version)
-        outcomes.keys.insert(gcKey); outcomes.names.insert("2b/gradient-check")
-        pending.append(Job(name: "2b/gradient-check", group: .gradientCheck, key: gcKey, work: .check(gc), why: "", cost: 5))
-        let sweepRows: [(ExperimentGroup, RowPlan)] = p.trickRows.map { (.tricks, $0) } + p.topologyRows.map { (.topologies, $0) }
-            + p.bonusRows.filter { $0.grid != nil }.map { (.bonus, $0) }
-        for (group, row) in sweepRows {
-            for lr in row.grid ?? [] {
-                for s in p.sweepSeeds(for: group) {
-                    want("\(group.rawValue)/\(row.id)/lr=\(lr.formatted6)/seed=\(s)/sweep", group, p.sweepSpec(row, learningRate: lr, seed: s))
+        let graph = JobGraph(planner: p, checksums: checksums)
+        let results: JobGraph.Results = { [self] in result(key: $0) }
+        for stage in Stage.training {
+            let jobs = graph.jobs(stage, results: results).map(Job.init)
+            for job in jobs { outcomes.keys.insert(job.key); outcomes.names.insert(job.name) }
+            if stage == .sweeps {
+                try execute(jobs, phase: Self.phaseName(stage)) { toRun in
+                    // Only a sweep run is sure to be reused at whichever grid rate is chosen; a fixed
+                    // run (M@base) is a later run only if the choice lands on its rate, not known yet.
+                    let reusable = jobs.filter { $0.name.hasSuffix("/sweep") }
+                    forecastLaterPhases(trainingGroups: Set(toRun.map(\.group)), phase1Keys: Set(reusable.map(\.key)))
                 }
-            }
-        }
-        for s in p.seeds(for: .tricks) {
-            want("3/M@base/seed=\(s)", .tricks, p.plottedSpec(p.momentumAtBaseRate, learningRate: nil, seed: s))
-        }
-        for row in p.replicationRows {
-            for s in p.seeds(for: .replication) {
-                want("R/\(row.id)/seed=\(s)", .replication, p.plottedSpec(row, learningRate: nil, seed: s))
-            }
-        }
-        phase1 = pending
-        pending = []
-        try execute(phase1, phase: "1 fixed runs and sweeps") { toRun in
-            // Only a sweep run is sure to be reused at whichever grid rate is chosen; a fixed
-            // run (M@base) is a later run only if the choice lands on its rate, not known yet.
-            let reusable = phase1.filter { $0.name.hasSuffix("/sweep") }
-            forecastLaterPhases(trainingGroups: Set(toRun.map(\.group)), phase1Keys: Set(reusable.map(\.key)))
-        }
-
-        // Choose learning rates from the sweeps that are available.
-        func sweep(_ group: ExperimentGroup, _ row: RowPlan) -> [SweepPoint]? {
-            var points: [SweepPoint] = []
-            for lr in row.grid ?? [] {
-                var accs: [Double?] = []
-                var runs: [RunResult] = []
-                for s in p.sweepSeeds(for: group) {
-                    let spec = p.sweepSpec(row, learningRate: lr, seed: s)
-                    guard let r = result(spec) else { return nil }
-                    accs.append(r.diverged ? nil : r.history.final("validation")?.accuracy)
-                    runs.append(r)
-                }
-                points.append(SweepPoint(learningRate: lr, finalValidationAccuracy: accs, runs: runs))
-            }
-            return points
-        }
-        var chosen: [String: (Double, [SweepPoint])] = [:]
-        for (group, row) in sweepRows {
-            if let points = sweep(group, row) {
-                let lr = RowOutcome.choose(from: points) ?? row.grid!.min()!
-                chosen["\(group.rawValue)/\(row.id)"] = (lr, points)
             } else {
-                outcomes.missing.insert(group)
+                try execute(jobs, phase: Self.phaseName(stage))
             }
         }
-        // The bonus chain: its rate, then dropout and T chosen on validation, one after the other.
-        let bonusRows = try resolveBonus(bonusRate: chosen["5/\(p.bonusRows[0].id)"]?.0)
-
-        // Phase 2: plotted runs at the chosen rates.
-        func plotted(_ group: ExperimentGroup, _ row: RowPlan) -> Double?? {
-            if row.grid == nil { return .some(nil) }
-            return chosen["\(group.rawValue)/\(row.id)"].map { Optional($0.0) }
-        }
-        var plottedRows: [(ExperimentGroup, RowPlan, Double?)] = []
-        for (group, rows) in [(ExperimentGroup.tricks, p.trickRows), (.topologies, p.topologyRows), (.bonus, bonusRows ?? [])] {
-            for row in rows {
-                guard let lr = plotted(group, row) else { outcomes.missing.insert(group); continue }
-                plottedRows.append((group, row, lr))
-                for s in p.seeds(for: group) {
-                    want(Self.plottedName(group, row, seed: s), group, p.plottedSpec(row, learningRate: lr, seed: s))
-                }
-            }
-        }
-        try execute(pending, phase: Self.plottedPhase)
-
-        // Phase 4: the networks task 5's pictures look into, trained again; the final net's
-        // spec depends on the bonus's choices, so it comes after them.
-        let inspections = p.inspections(finalBonusRow: plottedRows.last { $0.0 == .bonus }?.1)
-        try execute(inspections.map { inspectionJob($0.id, $0.spec) }, phase: Self.inspectionPhase)
+        let decisions = graph.decisions(results: results)
+        outcomes.missing.formUnion(decisions.missing)
+        outcomes.bonusChoices = decisions.bonusChoices
 
         // Assemble.
         func outcome(_ group: ExperimentGroup, _ row: RowPlan, lr: Double?) -> RowOutcome? {
             var runs: [RunResult] = []
             for s in p.seeds(for: group) {
-                guard let r = result(p.plottedSpec(row, learningRate: lr, seed: s)) else {
+                guard let r = result(key: graph.key(p.plottedSpec(row, learningRate: lr, seed: s))) else {
                     outcomes.missing.insert(group)
                     return nil
                 }
                 runs.append(r)
             }
-            let sweepInfo = chosen["\(group.rawValue)/\(row.id)"] ?? (group == .bonus ? chosen["5/ReLU"] : nil)
-            return RowOutcome(plan: row, sweep: sweepInfo?.1 ?? [], chosenLearningRate: lr ?? row.template.learningRate, runs: runs)
+            let sweepInfo = decisions.rates[RowID(group, row.id)] ?? (group == .bonus ? decisions.rates[RowID(.bonus, p.bonusRows[0].id)] : nil)
+            return RowOutcome(plan: row, sweep: sweepInfo?.sweep ?? [], chosenLearningRate: lr ?? row.template.learningRate, runs: runs)
         }
         outcomes.base = outcome(.base, p.baseRun, lr: nil)
-        if case .found(let record) = store.load(GradientCheckRecord.self, key: gcKey) { outcomes.gradientCheck = record }
+        if case .found(let record) = store.load(GradientCheckRecord.self, key: graph.gradientCheckKey) { outcomes.gradientCheck = record }
         else { outcomes.missing.insert(.gradientCheck) }
-        for (group, row, lr) in plottedRows {
+        for (group, row, lr) in graph.plottedRows(decisions) {
             guard let o = outcome(group, row, lr: lr) else { continue }
             switch group {
             case .tricks: outcomes.tricks.append(o)
@@ -189,8 +121,8 @@ public final class Experimenter: @unchecked Sendable {
         }
         outcomes.momentumAtBaseRate = outcome(.tricks, p.momentumAtBaseRate, lr: nil)
         for row in p.replicationRows { if let o = outcome(.replication, row, lr: nil) { outcomes.replication.append(o) } }
-        for (id, spec) in inspections {
-            guard case .found(let record) = store.load(InspectionRecord.self, key: inspectionKey(spec)) else {
+        for (id, spec) in graph.inspections(decisions) {
+            guard case .found(let record) = store.load(InspectionRecord.self, key: graph.inspectionKey(spec)) else {
                 outcomes.missing.insert(.bonus); continue
             }
             if id == "base" { outcomes.baseInspection = record } else { outcomes.finalInspection = record }
@@ -206,63 +138,9 @@ public final class Experimenter: @unchecked Sendable {
         return outcomes
     }
 
-    /// Runs the bonus's validation choices in order (dropout rate on the wide layer, then T
-    /// of the annealing) and returns the five rows with the chosen values, or nil (and the
-    /// group marked missing) when some result is unavailable.
-    private func resolveBonus(bonusRate: Double?) throws -> [RowPlan]? {
-        let p = planner
-        guard let rate = bonusRate else { outcomes.missing.insert(.bonus); return nil }
-        func choose(_ knob: String, _ step: String, _ values: [Double], _ row: (Double) -> RowPlan) throws -> Double? {
-            var jobs: [Job] = []
-            for v in values {
-                for s in p.choiceSeeds {
-                    jobs.append(job(Self.choiceName(step: step, knob: knob, value: v, seed: s), .bonus, p.sweepSpec(row(v), learningRate: rate, seed: s)))
-                }
-            }
-            try execute(jobs, phase: Self.choicePhase(knob))
-            var candidates: [(value: Double, accuracy: Summary)] = []
-            for v in values {
-                var accs: [Double] = []
-                for s in p.choiceSeeds {
-                    guard let r = result(p.sweepSpec(row(v), learningRate: rate, seed: s)) else { return nil }
-                    accs.append(r.diverged ? 0 : (r.history.final("validation")?.accuracy ?? 0))
-                }
-                candidates.append((v, Summary(accs)))
-            }
-            let best = candidates.max { $0.accuracy.mean < $1.accuracy.mean }!.value
-            outcomes.bonusChoices.append(Choice(knob: knob, step: step, candidates: candidates, chosen: best))
-            return best
-        }
-        guard let dropout = try choose("dropout", "Dropout", p.parameters.bonus.dropoutGrid,
-                                       { p.bonusRows(learningRate: rate, dropout: $0)[2] }),
-              let annealing = try choose("T", "Anneal", p.parameters.bonus.annealingGrid,
-                                         { p.bonusRows(learningRate: rate, dropout: dropout, annealing: $0)[3] })
-        else { outcomes.missing.insert(.bonus); return nil }
-        return p.bonusRows(learningRate: rate, dropout: dropout, annealing: annealing)
-    }
-
     private var memo: [String: RunResult] = [:]
 
-    /// A training job for `spec`, recorded as part of the outcomes (for pruning the cache).
-    private func job(_ name: String, _ group: ExperimentGroup, _ spec: RunSpec) -> Job {
-        let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
-        outcomes.keys.insert(key); outcomes.names.insert(name)
-        return Job(name: name, group: group, key: key, work: .train(spec), why: "", cost: cost(spec))
-    }
-
-    private func inspectionKey(_ spec: InspectionSpec) -> String {
-        ResultStore.key(kind: InspectionRecord.cacheKind, spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
-    }
-
-    /// An inspection job (task 5's pictures), part of task 5 for --only.
-    private func inspectionJob(_ id: String, _ spec: InspectionSpec) -> Job {
-        let key = inspectionKey(spec), name = Self.inspectionName(id, seed: spec.run.seed)
-        outcomes.keys.insert(key); outcomes.names.insert(name)
-        return Job(name: name, group: .bonus, key: key, work: .inspect(spec), why: "", cost: cost(spec.run))
-    }
-
-    private func result(_ spec: RunSpec) -> RunResult? {
-        let key = ResultStore.key(kind: "run", spec: spec, checksums: checksums, codeVersion: TrainingCode.version)
+    private func result(key: String) -> RunResult? {
         lock.lock()
         if let r = memo[key] { lock.unlock(); return r }
         lock.unlock()
@@ -273,12 +151,8 @@ public final class Experimenter: @unchecked Sendable {
         return nil
     }
 
-    /// Rough relative cost of a run, to start the longest first.
-    func cost(_ spec: RunSpec) -> Double {
-        let perSample = spec.updateRule == .perSample ? 6.0 : 1.0
-        return Double(spec.parameterCount) * Double(spec.epochs) * perSample
-            * (1 + 0.2 * Double(spec.evaluationsPerEpoch * spec.evaluationSets.count))
-    }
+    /// Rough relative cost of a run, to start the longest first (see `JobGraph.cost`).
+    func cost(_ spec: RunSpec) -> Double { JobGraph.cost(spec) }
 
     /// Every job's cache entry, read and decoded on all cores (decoding the 338 cached
     /// results one after another was a third of a cached re-render). Found runs go into
@@ -367,41 +241,10 @@ public final class Experimenter: @unchecked Sendable {
     }
 
     private func perform(_ job: Job) throws {
-        let start = ContinuousClock.now
-        switch job.work {
-        case .train(let spec):
-            let split = try data.split(seed: spec.seed, validationImages: spec.validationImages, subset: spec.subset)
-            log.started(job: job.name, summary: spec.summary, epochs: spec.epochs)
-            let result = Runner.train(spec, data: split, key: job.key, checksums: checksums, provenance: provenance) { [log] e in
-                log.event(job: job.name, e)
-            }
-            try store.save(result, key: job.key, name: job.name)
+        let runner = JobRunner(data: data, store: store, checksums: checksums, provenance: provenance)
+        let node = GraphJob(name: job.name, group: job.group, stage: .sweeps, key: job.key, work: job.work, cost: job.cost)
+        if let result = try runner.perform(node, why: job.why, log: log) {
             lock.lock(); memo[job.key] = result; lock.unlock()
-            let outcome = result.history.divergence.map { "\($0)" }
-                ?? String(format: "final %@ accuracy %.2f %%", spec.evaluationSets.contains("test") ? "test" : "validation",
-                          100 * (result.history.final(spec.evaluationSets.contains("test") ? "test" : "validation")?.accuracy ?? .nan))
-            log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): \(outcome)")
-        case .check(let spec):
-            let split = try data.split(seed: spec.seed, validationImages: spec.validationImages, subset: nil)
-            log.started(job: job.name, summary: "gradient check, \(spec.images) images, e = \(spec.epsilon)", epochs: 0)
-            let record = Runner.gradientCheck(spec, data: split, key: job.key, checksums: checksums, provenance: provenance)
-            try store.save(record, key: job.key, name: job.name)
-            let worst = record.results.map(\.maxAbsoluteDifference).max() ?? .nan
-            log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): max difference \(String(format: "%.2e", worst))")
-        case .inspect(let spec):
-            let run = spec.run
-            let split = try data.split(seed: run.seed, validationImages: run.validationImages, subset: run.subset)
-            log.started(job: job.name, summary: "inspection of " + run.summary, epochs: run.epochs)
-            let runKey = ResultStore.key(kind: RunResult.cacheKind, spec: run, checksums: checksums, codeVersion: TrainingCode.version)
-            let record = Runner.inspect(spec, data: split, key: job.key, runKey: runKey, checksums: checksums,
-                                        provenance: provenance) { [log] e in log.event(job: job.name, e) }
-            try store.save(record, key: job.key, name: job.name)
-            var outcome = String(format: "test accuracy %.2f %%, %d of %d test images wrong", 100 * record.accuracy,
-                                 record.testImages - record.correct, record.testImages)
-            if let cached = result(run)?.history.final("test")?.accuracy, cached != record.trainedTestAccuracy {
-                outcome += String(format: "; its run recorded %.4f %%: the network was not reproduced bit for bit", 100 * cached)
-            }
-            log.finished(job: job.name, seconds: seconds(since: start), outcome: "ran (\(job.why)): \(outcome)")
         }
         lock.lock(); tally[job.group, default: (0, 0)].ran += 1; lock.unlock()
     }
@@ -441,19 +284,25 @@ public final class Experimenter: @unchecked Sendable {
 extension Experimenter {
     static let plottedPhase = "3 runs at the chosen rates"
     static let inspectionPhase = "4 networks looked into for task 5's pictures"
-
-    /// The job name of an inspection ("base" or "final", see `Planner.inspections`).
-    static func inspectionName(_ id: String, seed: UInt64) -> String { "5/inspection/\(id)/seed=\(seed)" }
     static func choicePhase(_ knob: String) -> String { "2 bonus choice of \(knob)" }
 
-    /// The job name of a plotted run (row at its chosen rate, one seed).
-    static func plottedName(_ group: ExperimentGroup, _ row: RowPlan, seed: UInt64) -> String {
-        "\(group.rawValue)/\(row.id)/seed=\(seed)"
+    /// The progress line's name of a stage's phase.
+    static func phaseName(_ stage: Stage) -> String {
+        switch stage {
+        case .sweeps: "1 fixed runs and sweeps"
+        case .bonusDropout: choicePhase("dropout")
+        case .bonusAnneal: choicePhase("T")
+        case .plotted, .render: plottedPhase
+        case .inspections: inspectionPhase
+        }
     }
 
-    /// The job name of one candidate of the bonus's choices (dropout rate, T).
+    static func plottedName(_ group: ExperimentGroup, _ row: RowPlan, seed: UInt64) -> String {
+        JobGraph.plottedName(group, row, seed: seed)
+    }
+
     static func choiceName(step: String, knob: String, value: Double, seed: UInt64) -> String {
-        "5/\(step)/\(knob)=\(value.formatted6)/seed=\(seed)/choice"
+        JobGraph.choiceName(step: step, knob: knob, value: value, seed: seed)
     }
 
     /// The wall seconds of the run last cached under `name` (or under `key` itself, when
@@ -511,7 +360,7 @@ extension Experimenter {
         // The inspections train again whenever their run may change.
         let inspections = p.inspections(finalBonusRow: bonus.last).compactMap { id, spec -> PlannedRun? in
             guard options.only?.contains(.bonus) ?? true else { return nil }
-            let name = Self.inspectionName(id, seed: spec.run.seed)
+            let name = JobGraph.inspectionName(id, seed: spec.run.seed)
             var previous: InspectionRecord?
             if let key = store.previousKey(name: name), case .found(let r) = store.load(InspectionRecord.self, key: key) { previous = r }
             if let previous, !options.force, !trainingGroups.contains(.bonus), !trainingGroups.contains(.base),
@@ -543,4 +392,3 @@ private final class WorkQueue<Job>: @unchecked Sendable {
     }
 }
 
-private func seconds(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).seconds }

@@ -170,11 +170,11 @@ public struct Planner: Sendable {
     /// its group, by name ("base": task 2's net; "final": the last step of task 5 at its
     /// chosen values, `finalBonusRow`). The final net's spec depends on the bonus's choices,
     /// so it is known only after them.
-    public func inspections(finalBonusRow: RowPlan?) -> [(id: String, spec: InspectionSpec)] {
+    public func inspections(finalBonusRow: RowPlan?, learningRate: Double? = nil) -> [(id: String, spec: InspectionSpec)] {
         var out = [(id: "base", spec: InspectionSpec(run: plottedSpec(baseRun, learningRate: nil, seed: seeds(for: .base)[0]),
                                                      mostWrong: Inspection.mostWrongShown))]
         if let finalBonusRow {
-            out.append((id: "final", spec: InspectionSpec(run: plottedSpec(finalBonusRow, learningRate: nil, seed: seeds(for: .bonus)[0]),
+            out.append((id: "final", spec: InspectionSpec(run: plottedSpec(finalBonusRow, learningRate: learningRate, seed: seeds(for: .bonus)[0]),
                                                           mostWrong: Inspection.mostWrongShown)))
         }
         return out

@@ -10,7 +10,7 @@ public enum ProvenanceProbe {
         let k = BLAS.kernel
         return Provenance(commit: commit, dirty: !status.isEmpty, swiftVersion: swift,
                           blas: k.library, blasKernel: k.active, blasThreads: BLAS.threads, machine: machine(),
-                          products: PanelGEMM.instructionSet.map { "PanelGEMM (\($0))" } ?? "BLAS")
+                          products: PanelGEMM.instructionSet.map { "PanelGEMM (\($0))" } ?? "BLAS", host: hostName())
     }
 
     static func machine() -> String {

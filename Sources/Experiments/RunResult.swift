@@ -14,12 +14,15 @@ public struct Provenance: Codable, Hashable, Sendable {
     /// What ran the Float products of the dense layers: "PanelGEMM (AVX2+FMA)",
     /// "PanelGEMM (AVX-512)" or "BLAS" (nil in results from before it was recorded).
     public var products: String?
+    /// The host that trained the result (a Slurm node, or the local machine); nil in
+    /// results from before it was recorded.
+    public var host: String?
 
     public init(commit: String, dirty: Bool, swiftVersion: String, blas: String, blasKernel: String,
-                blasThreads: Int, machine: String, products: String? = nil) {
+                blasThreads: Int, machine: String, products: String? = nil, host: String? = nil) {
         self.commit = commit; self.dirty = dirty; self.swiftVersion = swiftVersion; self.blas = blas
         self.blasKernel = blasKernel; self.blasThreads = blasThreads; self.machine = machine
-        self.products = products
+        self.products = products; self.host = host
     }
 }
 

@@ -249,6 +249,8 @@ public struct ContextBuilder {
             "swift": first?.swiftVersion ?? "unknown",
             "blas": first.map { "\($0.blas), kernel \($0.blasKernel), \($0.blasThreads) thread\($0.blasThreads == 1 ? "" : "s") per run" } ?? "unknown",
             "machine": first?.machine ?? "unknown",
+            "nodes": Set(runs.compactMap(\.provenance.host)).sorted().joined(separator: ", "),
+            "hasNodes": runs.contains { $0.provenance.host != nil },
             "products": Set(runs.compactMap(\.provenance.products)).sorted().joined(separator: ", ").nonEmpty ?? "not recorded",
             "timing": MarkdownTable(header: ["Experiment", "Runs", "Wall time (sum over runs)"], rows: timing).markdown,
             "checksums": sums.joined(separator: "; "),

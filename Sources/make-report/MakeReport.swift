@@ -12,38 +12,29 @@ struct MakeReport: ParsableCommand {
         discussion: """
         Results are cached in report/results/ by a hash of everything that can change them, so a \
         second run trains nothing and a changed parameter re-runs only what depends on it. \
-        Hyperparameters live in report/parameters.yaml.
+        Hyperparameters live in report/parameters.yaml. On a cluster: make-report plan, make-report slurm \
+        (see make-report slurm --help).
         """)
 
-    @Option(name: .long, help: "Only run these parts (comma-separated, or repeat the option: \(ExperimentGroup.validNames)); others are reused from the cache.")
-    var only: [String] = []
-
-    @Flag(name: .long, help: "Re-run the selected experiments even when cached.")
-    var force = false
+    /// --only, --force, --seeds, --data-dir, --params, --quick, --output: shared with plan,
+    /// slurm and worker (their rules live there, once).
+    @OptionGroup var selection: SelectionOptions
+    var only: [String] { selection.only }
+    var force: Bool { selection.force }
+    var seeds: Int? { selection.seeds }
+    var dataDir: String { selection.dataDir }
+    var params: String? { selection.params }
+    var quick: Bool { selection.quick }
+    var output: String? { selection.output }
 
     @Flag(name: .long, help: "Say what would run and why, then stop without training or writing anything.")
     var dryRun = false
 
-    @Option(name: .long, parsing: .unconditional, help: "Seeds per experiment, 1 to 100 (overrides the parameters file).")
-    var seeds: Int?
-
     @Option(name: .long, parsing: .unconditional, help: "Experiments to run in parallel (BLAS stays single-threaded inside each).")
     var jobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    @Option(name: .long, help: "Directory with the MNIST IDX files and their SHA256SUMS.")
-    var dataDir: String = "data/mnist"
-
-    @Option(name: .long, help: "The parameters file (default: report/parameters.yaml).")
-    var params: String?
-
     @Flag(name: .long, help: "Re-render from the cached results and fail if anything differs from the files on disk. Never trains, writes nothing.")
     var check = false
-
-    @Flag(name: .long, help: "A few thousand images, 2 epochs, 1 seed, written to a new temporary folder (or an --output outside the project); the real report is not touched.")
-    var quick = false
-
-    @Option(name: .long, help: "Write the report, figures and results under this folder instead of the project (with --quick: a folder outside the project).")
-    var output: String?
 
     @Flag(name: .long, help: "Also write report/report.pdf (pandoc + XeLaTeX, vector figures); `make pdf` installs them first.")
     var pdf = false
@@ -51,23 +42,8 @@ struct MakeReport: ParsableCommand {
     @Flag(name: .long, help: "After a complete run with the project's parameters, remove the cached results no experiment uses any more, listing each (with --dry-run: only list them).")
     var prune = false
 
-    static let defaultParameters = "report/parameters.yaml"
-
-    /// --only's items, from every --only given (repeating the option adds to the list).
-    var onlyItems: [String] { only.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) } }
-
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs)).") }
-        if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds must be between 1 and 100, as in the parameters file (got \(seeds)).") }
-        if !only.isEmpty {
-            if onlyItems.contains("") {
-                throw ValidationError("--only needs task names separated by commas, with none empty (got '\(only.joined(separator: "' and '"))'); valid: \(ExperimentGroup.validNames).")
-            }
-            for item in onlyItems where ExperimentGroup.parse(item) == nil {
-                throw ValidationError("unknown task '\(String(item.prefix(20)))' in --only; valid: \(ExperimentGroup.validNames).")
-            }
-        }
-        do { try OutputGuard.validate(output: output) } catch let e as OutputRefusal { throw ValidationError(e.message) }
         if check && (force || quick || dryRun) { throw ValidationError("--check cannot be combined with --force, --quick or --dry-run.") }
         if pdf && (check || dryRun) { throw ValidationError("--pdf cannot be combined with --check or --dry-run.") }
         if prune {
@@ -117,30 +93,13 @@ struct MakeReport: ParsableCommand {
     func generate() throws {
         let wallStart = ContinuousClock.now
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let paramsURL = URL(fileURLWithPath: params ?? Self.defaultParameters, relativeTo: cwd)
-        try FileErrors.requireRegularFile(paramsURL, role: "the parameters file")
-        var parameters = try Parameters.load(from: paramsURL)
-        if let seeds { parameters.seeds = seeds }
+        let planner = try selection.planner(cwd: cwd)
         BLAS.threads = 1
 
         // Where outputs go: the project, --output, or (--quick) a folder of the quick run's own.
         let outputRoot = try OutputGuard.root(quick: quick, output: output, project: cwd, create: !dryRun)
         Self.chosenRoot = outputRoot
-        var subset: RunSpec.Subset? = nil
-        var epochs: Int? = nil
-        if quick {
-            print("quick run: writing to \(outputRoot.path)")
-            subset = .init(train: 3000, validation: 500, test: 1000)
-            epochs = 2
-            parameters.seeds = seeds ?? 1
-            parameters.replication.seeds = 1
-            parameters.learningRateGrid = Array(parameters.learningRateGrid.filter { [0.5, 0.1].contains($0) }.prefix(2))
-            if parameters.learningRateGrid.isEmpty { parameters.learningRateGrid = [0.5] }
-            parameters.bonus.learningRateGrid = [parameters.bonus.learningRateGrid[parameters.bonus.learningRateGrid.count / 2]]
-            parameters.bonus.hiddenUnits = min(parameters.bonus.hiddenUnits, 128)
-            parameters.bonus.dropoutGrid = Array(parameters.bonus.dropoutGrid.prefix(1))
-            parameters.bonus.annealingGrid = Array(parameters.bonus.annealingGrid.prefix(1))
-        }
+        if quick { print("quick run: writing to \(outputRoot.path)") }
         let reportDir = outputRoot.appendingPathComponent("report")
         let figuresDir = outputRoot.appendingPathComponent("figures")
         let resultsDir = reportDir.appendingPathComponent("results")
@@ -162,8 +121,7 @@ struct MakeReport: ParsableCommand {
         _ = try data.checksums()
         let store = try ResultStore(directory: resultsDir, readOnly: readOnly)
         Interruption.watch(store: store, publisher: readOnly ? nil : publisher)
-        let planner = Planner(parameters: parameters, subset: subset, epochsOverride: epochs)
-        var groups: Set<ExperimentGroup>? = only.isEmpty ? nil : Set(onlyItems.compactMap(ExperimentGroup.parse))
+        var groups = selection.groups
         if check { groups = [] }
         let options = ExperimentOptions(jobs: jobs, force: force, only: groups, dryRun: dryRun)
         let experimenter = Experimenter(planner: planner, store: store, data: data, options: options, log: log,
