@@ -26,6 +26,10 @@ public struct SplitData: Sendable {
 
 /// Builds and trains the network a `RunSpec` describes.
 public enum Runner {
+    /// The validation images each evaluation measures the hidden layers on (saturation,
+    /// slope, spread, gradient norm; see `LayerDiagnostics`): enough for three digits.
+    public static let diagnosticsImages = 1000
+
     /// The model a spec describes, initialised from its seed.
     public static func model(for spec: RunSpec) -> Sequential<Float> {
         let activation = Activation(name: spec.activation)!
@@ -63,6 +67,7 @@ public enum Runner {
                                       updateRule: spec.updateRule, seed: spec.seed)
         let trainer = Trainer(model: model, optimizer: optimizer, options: options)
         if spec.shiftPixels > 0 { trainer.augmentation = randomShifts(pixels: spec.shiftPixels) }
+        trainer.diagnosticsProbe = data.validation.prefix(diagnosticsImages)
         if let observer { trainer.observe(observer) }
         let sets = spec.evaluationSets.compactMap { data.named($0) }
         let history = trainer.fit(data.train, evaluationSets: sets)

@@ -61,6 +61,9 @@ public final class Trainer<Scalar: MatrixScalar> {
     public let optimizer: SGD<Scalar>
     public let options: TrainingOptions
     public var augmentation: BatchAugmentation<Scalar>?
+    /// Images on which each evaluation also measures the hidden layers (`LayerDiagnostics`);
+    /// nil measures nothing. Measuring reads the weights and gradients, never changes them.
+    public var diagnosticsProbe: Examples<Scalar>?
     private var observers: [(TrainingEvent) -> Void] = []
 
     public init(model: Sequential<Scalar>, optimizer: SGD<Scalar>, options: TrainingOptions) {
@@ -98,6 +101,10 @@ public final class Trainer<Scalar: MatrixScalar> {
         var batchLabels = [Int32](repeating: 0, count: batchSize)
         var iteration = 0
         let parameters = model.parameters   // once: the per-batch path allocates nothing
+        // Sums of squared ||dW|| of the hidden layers over the batches since the last evaluation.
+        let measuresGradients = diagnosticsProbe != nil && options.updateRule == .batchMean
+        var gradientSquares = [Double](repeating: 0, count: measuresGradients ? model.hiddenDenseLayers.count : 0)
+        var gradientBatches = 0
 
         func evaluate(epoch: Double) -> EvaluationPoint {
             let start = ContinuousClock.now
@@ -108,7 +115,14 @@ public final class Trainer<Scalar: MatrixScalar> {
             }
             history.evaluationSeconds += seconds(since: start)
             history.evaluationCount += 1
-            let point = EvaluationPoint(epoch: epoch, iteration: iteration, metrics: metrics)
+            var point = EvaluationPoint(epoch: epoch, iteration: iteration, metrics: metrics)
+            if let probe = diagnosticsProbe {
+                let norms = measuresGradients && gradientBatches > 0
+                    ? gradientSquares.map { ($0 / Double(gradientBatches)).squareRoot() } : nil
+                point.layers = model.diagnose(probe, gradientNorms: norms)
+                gradientSquares = gradientSquares.map { _ in 0 }
+                gradientBatches = 0
+            }
             history.points.append(point)
             emit(.evaluated(point))
             return point
@@ -128,6 +142,10 @@ public final class Trainer<Scalar: MatrixScalar> {
                 let loss = step(training: training, order: order, lo: lo, rows: rows, parameters: parameters, inputs: &batchInputs,
                                 labels: &batchLabels, iteration: iteration,
                                 augmentGenerator: &augmentGenerator)
+                if measuresGradients {
+                    for (i, s) in model.hiddenWeightGradientSquaredNorms().enumerated() { gradientSquares[i] += s }
+                    gradientBatches += 1
+                }
                 iteration += 1
                 emit(.batchEnded(epoch: epoch, batch: b + 1, batches: batches, loss: loss))
                 if !loss.isFinite {

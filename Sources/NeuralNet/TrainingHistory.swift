@@ -15,6 +15,9 @@ public struct EvaluationPoint: Codable, Sendable, Equatable {
     public var iteration: Int
     /// Keyed by set name ("train", "validation", "test").
     public var metrics: [String: Metrics]
+    /// Each hidden layer's state at this moment (see `LayerDiagnostics`); nil in results from
+    /// before they were recorded, and when the trainer has no probe.
+    public var layers: [LayerDiagnostics]? = nil
 }
 
 /// Where a run stopped because its loss stopped being a finite number.

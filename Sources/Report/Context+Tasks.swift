@@ -105,6 +105,11 @@ extension ContextBuilder {
         c["nAtBase"] = sweepAt(n, p.base.learningRate)
         c["momentumFactor"] = Format.rate((1 / (1 - p.tricks.momentum) * 100).rounded() / 100)
         c["chanceLoss"] = String(format: "%.3f", log(10.0))
+        c["saturationIS"] = saturationComparison(i, s)
+        c["saturationIN"] = saturationComparison(i, n)
+        c["saturationThreshold"] = Format.rate(100 * LayerDiagnostics.saturationThreshold)
+        let onset = Self.saturationOnset()
+        c["saturationOnset"] = ["sigmoid": String(format: "%.1f", onset.sigmoid), "improved": String(format: "%.1f", onset.improved)]
         if let mb = outcomes.momentumAtBaseRate {
             var d = rowContext(mb)
             d["classes"] = classSummary(mb.runs).nonEmpty ?? "every seed trained without diverging, collapsing or oscillating"
@@ -119,6 +124,8 @@ extension ContextBuilder {
             d["swingChosen"] = String(format: "%.0f", 100 * swing(m))
             d["oscillates"] = mb.divergedRuns.isEmpty && swing(mb) > RunClass.oscillationThreshold
             d["aboveChance"] = mb.finalLoss("validation").mean > log(10.0)
+            d["saturation"] = saturationComparison(mb, m)
+            d["atChance"] = mb.finalAccuracy("validation").mean < RunClass.collapseAccuracy
             c["momentumAtBase"] = d
         }
         return c

@@ -99,7 +99,7 @@ public struct ContextBuilder {
             "testImages": Format.integer(base.subset?.test ?? 10000),
             "batchesPerEpoch": Format.integer(((base.subset?.train ?? train) + p.base.batchSize - 1) / p.base.batchSize),
             "evalBase": "\(p.evaluation.basePerEpoch)", "evalPlotted": "\(p.evaluation.plottedPerEpoch)",
-            "evalFirst": "\(p.evaluation.firstEpoch)", "patience": "\(p.evaluation.earlyStoppingPatience)",
+            "evalFirst": "\(p.evaluation.firstEpoch)", "diagnosticsImages": Format.integer(Runner.diagnosticsImages), "patience": "\(p.evaluation.earlyStoppingPatience)",
             "grid": p.learningRateGrid.map(Format.rate).joined(separator: ", "),
             "trickMomentum": Format.rate(p.tricks.momentum),
             "parameterCount": Format.integer(base.parameterCount),
