@@ -106,33 +106,48 @@ public final class ResultStore: @unchecked Sendable {
         lock.lock(); index = index.filter { names.contains($0.key) }; lock.unlock()
     }
 
-    /// Saves the name index (atomically); a read-only store keeps it in memory.
-    public func saveIndex() throws {
+    /// Saves the name index (atomically); a read-only store keeps it in memory. `gated:
+    /// false` is for the signal handler, which already holds `AtomicWrites.gate`.
+    public func saveIndex(gated: Bool = true) throws {
         guard !readOnly else { return }
         lock.lock()
         let data = try JSONEncoder.readable.encode(index)
         lock.unlock()
-        try writeAtomically(data, to: indexURL)
+        if gated { try writeAtomically(data, to: indexURL) } else { try AtomicWrites.ungated(data, to: indexURL) }
     }
 
 }
 
 /// Writes `data` to a temporary file beside `url`, then renames it over `url`: readers
-/// see the old file or the new one, whole, never a half-written one.
+/// see the old file or the new one, whole, never a half-written one. Holds
+/// `AtomicWrites.gate` for the write and the rename.
 public func writeAtomically(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    do {
-        try data.write(to: temp)
-        if rename(temp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
+    AtomicWrites.gate.lock(); defer { AtomicWrites.gate.unlock() }
+    try AtomicWrites.ungated(data, to: url)
+}
+
+public enum AtomicWrites {
+    /// Held by every atomic write from its temporary file to its rename. make-report's
+    /// signal handler takes it and never gives it back: a write under way finishes, no new
+    /// temporary file can appear, and the handler's clean-up of temporary files is final.
+    public static let gate = NSLock()
+
+    /// The write itself; callers hold `gate`.
+    public static func ungated(_ data: Data, to url: URL) throws {
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try data.write(to: temp)
+            if rename(temp.path, url.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temp)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "cannot write \(url.path): \(reason)"])
+            }
+        } catch {
             try? FileManager.default.removeItem(at: temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "cannot write \(url.path): \(reason)"])
+            throw error
         }
-    } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw error
     }
 }
 

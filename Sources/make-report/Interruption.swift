@@ -73,8 +73,9 @@ enum Interruption {
 
     private static func stop(_ sig: Int32) {
         Publisher.gate.lock()   // a commit under way finishes first; this never gives it back
+        AtomicWrites.gate.lock()   // likewise for atomic writes: none can start after the clean-up below
         lock.lock(); let s = state; lock.unlock()
-        try? s.store?.saveIndex()
+        try? s.store?.saveIndex(gated: false)
         if let store = s.store { removeStaleTemporaryFiles(in: store.directory) }
         removeNow()
         let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
