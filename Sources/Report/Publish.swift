@@ -31,7 +31,8 @@ public struct PublishSet: Sendable {
 ///    is whole); without one, the half-staged folder is deleted.
 ///
 /// SIGINT and SIGTERM never cut a commit short: the signal handler takes `gate` first, which
-/// a commit holds for its few renames (see `Interruption` in make-report).
+/// a commit holds for its few renames, and each staging step for its one file (see
+/// `Interruption` in make-report).
 public final class Publisher: @unchecked Sendable {
     public static let folderName = ".make-report-publish"
     public let root: URL
@@ -40,7 +41,8 @@ public final class Publisher: @unchecked Sendable {
     /// killed process would.
     public var beforeStep: (String) throws -> Void = { _ in }
 
-    /// Held for the whole of a commit or a recovery; the signal handler takes it and never gives it back.
+    /// Held for the whole of a commit or a recovery, and for each staging step; the signal
+    /// handler takes it and never gives it back.
     public static let gate = NSLock()
     nonisolated(unsafe) private static var publishedRoots: Set<String> = []
     private static let stateLock = NSLock()
@@ -137,20 +139,34 @@ public final class Publisher: @unchecked Sendable {
 
     // MARK: Steps
 
+    /// Each step holds `gate`: the signal handler takes it and then deletes the staging
+    /// folder, so no step can run mid-deletion (a step's `createDirectory` would otherwise
+    /// re-create the folder the handler had just removed, and leave it behind).
     private func stage(_ files: [String: Data], removals: [String]) throws {
         let fm = FileManager.default
-        if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }
-        try fm.createDirectory(at: newFolder, withIntermediateDirectories: true)
+        try Self.step {
+            if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }
+            try fm.createDirectory(at: newFolder, withIntermediateDirectories: true)
+        }
         var install: [String: String] = [:]
         for (path, data) in files.sorted(by: { $0.key < $1.key }) {
             let url = newFolder.appendingPathComponent(path)
             try beforeStep("stage \(path)")
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try writeDurably(data, to: url)
+            try Self.step {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try writeDurably(data, to: url)
+            }
             install[path] = Self.sha256(data)
         }
         try beforeStep("write manifest")
-        try writeDurably(JSONEncoder.sorted.encode(Manifest(install: install, removals: removals)), to: manifestURL)
+        try Self.step {
+            try writeDurably(JSONEncoder.sorted.encode(Manifest(install: install, removals: removals)), to: manifestURL)
+        }
+    }
+
+    private static func step(_ body: () throws -> Void) throws {
+        gate.lock(); defer { gate.unlock() }
+        try body()
     }
 
     private func commit() throws {

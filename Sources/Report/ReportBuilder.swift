@@ -67,7 +67,11 @@ public struct ReportBuilder {
 
     /// Renders figures to PNG bytes (through a scratch folder) and the Markdown text.
     public func render(scratch: URL) throws -> Rendered {
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        // Created only if missing: make-report's signal handler renames the folder away before
+        // removing it, and re-creating it here afterwards would leave it behind.
+        if !FileManager.default.fileExists(atPath: scratch.path) {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        }
         var figureData: [String: Data] = [:]
         var figureList: [[String: Any]] = []
         // Figures are independent (each its own Cairo surface and file), so they are drawn and

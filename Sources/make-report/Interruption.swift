@@ -39,15 +39,35 @@ enum Interruption {
         if let publisher { state.publisher = publisher }
     }
 
-    /// `url` is removed on every exit: normal, error or signal (call `removeNow` at the end).
-    static func removeOnExit(_ url: URL) {
-        lock.lock(); state.temporary.append(url); lock.unlock()
+    /// A new folder `<prefix>-XXXXXX` in the temporary directory, removed on every exit:
+    /// normal, error or signal (call `removeNow` at the end). It is created and registered
+    /// under one lock, so a signal cannot arrive between the two and leave it behind.
+    static func temporaryFolder(_ prefix: String) throws -> URL {
+        let base = FileManager.default.temporaryDirectory
+        var template = Array(base.appendingPathComponent("\(prefix)-XXXXXX").path.utf8CString)
+        lock.lock(); defer { lock.unlock() }
+        guard let made = mkdtemp(&template) else {
+            throw FileProblem(message: "cannot create a temporary folder: " + FileErrors.describe(errno: errno, path: base.path))
+        }
+        let url = URL(fileURLWithPath: String(cString: made))
+        state.temporary.append(url)
+        return url
     }
 
     /// Removes the temporary folders and a staging folder that never began committing.
+    ///
+    /// On a signal the main thread may still be writing figures into a folder while it is
+    /// removed, and a file created mid-removal makes the last `rmdir` fail. So each folder is
+    /// first renamed (atomic): paths under the old name then fail to resolve, nothing new can
+    /// appear in the renamed folder, and removing it cannot be outrun.
     static func removeNow() {
         lock.lock(); let s = state; lock.unlock()
-        for url in s.temporary { try? FileManager.default.removeItem(at: url) }
+        let files = FileManager.default
+        for url in s.temporary where files.fileExists(atPath: url.path) {
+            let doomed = URL(fileURLWithPath: url.path + ".removing")
+            let target = rename(url.path, doomed.path) == 0 ? doomed : url
+            for _ in 0..<3 where files.fileExists(atPath: target.path) { try? files.removeItem(at: target) }
+        }
         s.publisher?.discard()
     }
 

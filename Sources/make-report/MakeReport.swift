@@ -144,7 +144,7 @@ struct MakeReport: ParsableCommand {
             print("report not rendered: results for task(s) \(missing) are missing; run make-report without --only to complete them.")
             return
         }
-        let scratch = try temporaryFolder("make-report-render")
+        let scratch = try Interruption.temporaryFolder("make-report-render")
         let builder = ReportBuilder(outcomes: outcomes, templateURL: templateURL)
         let rendered = try builder.render(scratch: scratch)
         let reportURL = reportDir.appendingPathComponent("report.md")
@@ -192,18 +192,6 @@ struct MakeReport: ParsableCommand {
             throw CheckFailure(message: "another make-report is writing in \(resultsDir.path); \(check ? "--check" : "--dry-run") reads "
                                + "without waiting, so run it again when that one has finished.")
         }
-    }
-
-    /// A new folder in the temporary directory, removed on every exit (signals included).
-    private func temporaryFolder(_ prefix: String) throws -> URL {
-        let base = FileManager.default.temporaryDirectory
-        var template = Array(base.appendingPathComponent("\(prefix)-XXXXXX").path.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw FileProblem(message: "cannot create a temporary folder: " + FileErrors.describe(errno: errno, path: base.path))
-        }
-        let url = URL(fileURLWithPath: String(cString: made))
-        Interruption.removeOnExit(url)
-        return url
     }
 
     /// --prune: lists (and, unless a dry run, removes) the cached results no experiment of this

@@ -40,11 +40,26 @@ final class SignalTests: ProjectCopyTestCase {
         XCTAssertEqual(state(), "new")
         var seen: [String: Int] = [:]
         var generator = SystemRandomNumberGenerator()
-        for round in 0..<12 {
+        /// Waits until the render's scratch folder appears (figures are being written into it),
+        /// the moment a signal once left that folder behind; false if the run ended first.
+        func waitForScratch(_ p: Process) -> Bool {
+            while p.isRunning {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []
+                if names.contains(where: { $0.hasPrefix("make-report-render") }) { return true }
+                Thread.sleep(forTimeInterval: 0.002)
+            }
+            return false
+        }
+        for round in 0..<16 {
             try makeOld()
             let signal = round % 2 == 0 ? SIGINT : SIGTERM
             let p = try start()
-            Thread.sleep(forTimeInterval: Double.random(in: 0.3...max(0.4, duration * 1.1), using: &generator))
+            // Rounds alternate: a random moment of the whole run, or a random moment of the render.
+            if round % 4 < 2 {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.3...max(0.4, duration * 1.1), using: &generator))
+            } else if waitForScratch(p) {
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.4, using: &generator))
+            }
             kill(p.processIdentifier, signal)
             p.waitUntilExit()
             let s = state()
