@@ -56,7 +56,7 @@ extension Figures {
         let wrong = record.mostConfidentlyWrong
         let columns = 5, rows = max(1, (wrong.count + columns - 1) / columns)
         let f = Figure(width: 8.0, height: 1.75 * Double(rows) + 0.5, scale: 2, rows: rows, columns: columns,
-                       title: "Task 5: the \(wrong.count) test images the final net gets most confidently wrong (true → predicted, probability)")
+                       title: "Task 5: the \(wrong.count) most confident mistakes (true → predicted, probability)")
         for (i, w) in wrong.enumerated() {
             let ax = f.axes(row: i / columns, column: i % columns)
             ax.title = "\(w.label) → \(w.predicted) (\(String(format: "%.2f", w.probability)))"
