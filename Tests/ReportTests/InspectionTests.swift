@@ -1,5 +1,5 @@
 import XCTest
-import Experiments
+@testable import Experiments
 import MatrixCore
 import NeuralNet
 @testable import Report
@@ -18,12 +18,6 @@ final class InspectionTests: XCTestCase {
             return r
         }
         throw XCTSkip("no committed inspection record of the base net")
-    }
-
-    private func encode(_ values: [Float]) -> String {
-        var data = Data()
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        return data.base64EncodedString()
     }
 
     func testConfusionPairsRankTheOffDiagonalCells() {
@@ -58,7 +52,7 @@ final class InspectionTests: XCTestCase {
     func testWeightChangeIsMeasuredFromTheSeedsInitialWeights() throws {
         var record = try baseRecord()
         let w0 = Runner.model(for: record.spec.run).parameters[0].value.storage
-        record.firstLayerWeights = encode(w0)
+        record.firstLayerWeights = Inspection.encodeFloats(w0)
         let still = WeightRegions(record)
         XCTAssertEqual(still.centre.change, 0)
         XCTAssertEqual(still.frame.change, 0)
@@ -68,7 +62,7 @@ final class InspectionTests: XCTestCase {
         for pixel in 0..<784 where (4..<24).contains(pixel / 28) && (4..<24).contains(pixel % 28) {
             for u in 0..<h { shifted[pixel * h + u] += 0.25 }
         }
-        record.firstLayerWeights = encode(shifted)
+        record.firstLayerWeights = Inspection.encodeFloats(shifted)
         let moved = WeightRegions(record)
         XCTAssertEqual(moved.centre.change, 0.25, accuracy: 1e-6)
         XCTAssertEqual(moved.frame.change, 0)
