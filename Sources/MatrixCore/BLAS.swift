@@ -8,6 +8,12 @@ import CBLAS
 @inline(__always) private func order(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: MatrixScalar {
+    public static func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {
+        var s = 0.0
+        for v in x { let d = Double(v); s += d * d }
+        return s
+    }
+
     @inline(__always)
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
@@ -25,6 +31,12 @@ extension Float: MatrixScalar {
 }
 
 extension Double: MatrixScalar {
+    public static func sumOfSquares(_ x: UnsafeBufferPointer<Double>) -> Double {
+        var s = 0.0
+        for v in x { let d = Double(v); s += d * d }
+        return s
+    }
+
     @inline(__always)
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Double, a: UnsafePointer<Double>, lda: Int,

@@ -18,4 +18,9 @@ where Self.RawSignificand: FixedWidthInteger {
     /// steps (the per-sample rule) use this: GEMM with one row would re-pack the weights.
     static func gemv(transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+
+    /// The sum of the squares of `x`'s elements, each widened to Double, added in order.
+    /// Per buffer: unspecialised generic code converting element by element goes through a
+    /// dynamic cast per element, 20 times slower than the training step it measures.
+    static func sumOfSquares(_ x: UnsafeBufferPointer<Self>) -> Double
 }

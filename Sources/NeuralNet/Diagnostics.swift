@@ -31,9 +31,10 @@ extension Sequential {
 
     /// Squared Frobenius norms of dL/dW of the hidden dense layers, from the gradients the
     /// last backward pass left.
+    @_specialize(where Scalar == Float)
     func hiddenWeightGradientSquaredNorms() -> [Double] {
         hiddenDenseLayers.map { layer in
-            layer.weight.gradient.storage.reduce(0.0) { $0 + Double($1) * Double($1) }
+            layer.weight.gradient.storage.withUnsafeBufferPointer { Scalar.sumOfSquares($0) }
         }
     }
 
@@ -41,6 +42,7 @@ extension Sequential {
     /// (rows x inputSize), weights fixed, dropout off (a dropout layer passes its input
     /// through, as in evaluation). `gradientNorms` fills `weightGradientNorm`, one per
     /// hidden layer (or nil).
+    @_specialize(where Scalar == Float)
     public func diagnose(_ probe: Examples<Scalar>, gradientNorms: [Double]?) -> [LayerDiagnostics] {
         let rows = probe.count
         guard rows > 0 else { return [] }
