@@ -115,6 +115,7 @@ public final class Experimenter: @unchecked Sendable {
             switch group {
             case .tricks: outcomes.tricks.append(o)
             case .topologies: outcomes.topologies.append(o)
+            case .bonus where row.removes != nil: outcomes.bonusLeaveOneOut.append(o)
             case .bonus: outcomes.bonus.append(o)
             default: break
             }
@@ -290,6 +291,7 @@ extension Experimenter {
     static func phaseName(_ stage: Stage) -> String {
         switch stage {
         case .sweeps: "1 fixed runs and sweeps"
+        case .sweepEdges: "1 sweeps past a grid's edge"
         case .bonusDropout: choicePhase("dropout")
         case .bonusAnneal: choicePhase("T")
         case .plotted, .render: plottedPhase
@@ -335,13 +337,15 @@ extension Experimenter {
                previous.codeVersion == TrainingCode.version, previous.datasetChecksums == checksums { return nil }
             return PlannedRun(name: name, expectedSeconds: previous?.wallSeconds, cost: cost(spec))
         }
-        let bonus = p.bonusRows
+        let chain = p.bonusRows
+        let bonus = chain + p.bonusLeaveOneOutRows(chain: chain)
         let standIn = bonus[0].grid?.first ?? bonus[0].template.learningRate
-        for (knob, step, values, rowIndex) in [("dropout", "Dropout", p.parameters.bonus.dropoutGrid, 2),
-                                               ("T", "Anneal", p.parameters.bonus.annealingGrid, 3)] {
+        for (knob, step, values) in [("dropout", "Dropout", p.parameters.bonus.dropoutGrid),
+                                     ("T", "Anneal", p.parameters.bonus.annealingGrid)] {
             let runs = values.flatMap { v in p.choiceSeeds.compactMap { s in
-                forecast(Self.choiceName(step: step, knob: knob, value: v, seed: s), .bonus,
-                         p.sweepSpec(bonus[rowIndex], learningRate: standIn, seed: s))
+                let rows = knob == "T" ? p.bonusRows(annealing: v) : p.bonusRows(dropout: v)
+                return forecast(Self.choiceName(step: step, knob: knob, value: v, seed: s), .bonus,
+                                p.sweepSpec(rows.first { $0.id == step }!, learningRate: standIn, seed: s))
             } }
             log.planned(runs, phase: Self.choicePhase(knob), workers: options.jobs)
         }
@@ -358,7 +362,7 @@ extension Experimenter {
         }
         log.planned(plotted, phase: Self.plottedPhase, workers: options.jobs)
         // The inspections train again whenever their run may change.
-        let inspections = p.inspections(finalBonusRow: bonus.last).compactMap { id, spec -> PlannedRun? in
+        let inspections = p.inspections(finalBonusRow: chain.last).compactMap { id, spec -> PlannedRun? in
             guard options.only?.contains(.bonus) ?? true else { return nil }
             let name = JobGraph.inspectionName(id, seed: spec.run.seed)
             var previous: InspectionRecord?

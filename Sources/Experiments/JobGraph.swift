@@ -11,6 +11,9 @@ public enum Stage: String, CaseIterable, Codable, Sendable, Comparable {
     /// Runs whose specs are fixed (base run, gradient check, M at the base rate, the
     /// replication) and every learning-rate sweep point.
     case sweeps
+    /// One more rate past the edge of a grid whose choice sits on that edge (the 1-2-5
+    /// ladder's next value, `grid_edge_steps`), so that the choice is redone with it.
+    case sweepEdges = "sweep-edges"
     /// The bonus's dropout candidates at the rate chosen from its sweep.
     case bonusDropout = "bonus-dropout"
     /// The bonus's annealing candidates (T) with the chosen dropout rate.
@@ -24,7 +27,7 @@ public enum Stage: String, CaseIterable, Codable, Sendable, Comparable {
     case render
 
     /// The stages that train, in order.
-    public static let training: [Stage] = [.sweeps, .bonusDropout, .bonusAnneal, .plotted, .inspections]
+    public static let training: [Stage] = [.sweeps, .sweepEdges, .bonusDropout, .bonusAnneal, .plotted, .inspections]
 
     /// The stage whose results this one's keys depend on.
     public var previous: Stage? {
@@ -114,7 +117,7 @@ public struct JobGraph: Sendable {
 
     /// Task 5's inspections (base net, and the final bonus step once its choices are known).
     public func inspections(_ d: Decisions) -> [(id: String, spec: InspectionSpec)] {
-        let final = plottedRows(d).last { $0.0 == .bonus }
+        let final = plottedRows(d).last { $0.0 == .bonus && $0.1.id == Planner.finalBonusID }
         return planner.inspections(finalBonusRow: final?.1, learningRate: final?.2)
     }
 
@@ -156,7 +159,7 @@ public struct JobGraph: Sendable {
             for (group, row) in sweepRows {
                 for lr in row.grid ?? [] {
                     for s in p.sweepSeeds(for: group) {
-                        jobs.append(job("\(group.rawValue)/\(row.id)/lr=\(lr.formatted6)/seed=\(s)/sweep", group, .sweeps,
+                        jobs.append(job(Self.sweepName(group, row, rate: lr, seed: s), group, .sweeps,
                                         p.sweepSpec(row, learningRate: lr, seed: s)))
                     }
                 }
@@ -170,6 +173,16 @@ public struct JobGraph: Sendable {
                 }
             }
             return jobs
+        case .sweepEdges:
+            var jobs: [GraphJob] = []
+            for (group, row) in sweepRows {
+                guard let points = sweep(group, row, results: results), let rate = edgeRate(row, points) else { continue }
+                for s in p.sweepSeeds(for: group) {
+                    jobs.append(job(Self.sweepName(group, row, rate: rate, seed: s), group, .sweepEdges,
+                                    p.sweepSpec(row, learningRate: rate, seed: s)))
+                }
+            }
+            return jobs
         case .bonusDropout:
             guard let rate = bonusRate(results: results, standIn: standIn) else { return [] }
             return choiceJobs(.dropout, rate: rate, dropout: nil)
@@ -180,9 +193,12 @@ public struct JobGraph: Sendable {
         case .plotted:
             let d = decisions(results: results, standIn: standIn)
             var jobs: [GraphJob] = []
+            var keys = Set<String>()
             for (group, row, lr) in plottedRows(d) {
                 for s in p.seeds(for: group) {
-                    jobs.append(job(Self.plottedName(group, row, seed: s), group, .plotted, p.plottedSpec(row, learningRate: lr, seed: s)))
+                    // A leave-one-out row can be a chain step (the shorter schedule): one run, trained once.
+                    let j = job(Self.plottedName(group, row, seed: s), group, .plotted, p.plottedSpec(row, learningRate: lr, seed: s))
+                    if keys.insert(j.key).inserted { jobs.append(j) }
                 }
             }
             return jobs
@@ -214,8 +230,8 @@ public struct JobGraph: Sendable {
 
     func choiceRow(_ knob: Knob, rate: Double, value: Double, dropout: Double?) -> RowPlan {
         switch knob {
-        case .dropout: planner.bonusRows(learningRate: rate, dropout: value)[2]
-        case .annealing: planner.bonusRows(learningRate: rate, dropout: dropout, annealing: value)[3]
+        case .dropout: planner.bonusRows(learningRate: rate, dropout: value).first { $0.id == "Dropout" }!
+        case .annealing: planner.bonusRows(learningRate: rate, dropout: dropout, annealing: value).first { $0.id == "Anneal" }!
         }
     }
 
@@ -237,7 +253,7 @@ public struct JobGraph: Sendable {
     }
 
     func bonusRate(results: Results, standIn: Bool = false) -> Double? {
-        decisions(results: results, through: .sweeps, standIn: standIn).rates[RowID(.bonus, planner.bonusRows[0].id)]?.rate
+        decisions(results: results, through: .sweepEdges, standIn: standIn).rates[RowID(.bonus, planner.bonusRows[0].id)]?.rate
     }
 
     /// The choices the results imply, through the choices made after `stage`'s results.
@@ -247,7 +263,14 @@ public struct JobGraph: Sendable {
         let p = planner
         var d = Decisions()
         for (group, row) in sweepRows {
-            if let points = sweep(group, row, results: results) {
+            if var points = sweep(group, row, results: results) {
+                if stage >= .sweepEdges, let rate = edgeRate(row, points) {
+                    if let extra = point(group, row, rate: rate, results: results) {
+                        points = rate > row.grid!.max()! ? [extra] + points : points + [extra]
+                    } else {
+                        d.missing.insert(group)
+                    }
+                }
                 d.rates[RowID(group, row.id)] = (RowOutcome.choose(from: points) ?? row.grid!.min()!, points)
             } else {
                 d.missing.insert(group)
@@ -271,7 +294,8 @@ public struct JobGraph: Sendable {
             d.missing.insert(.bonus); return d
         }
         d.bonusChoices.append(annealing)
-        d.bonusRows = p.bonusRows(learningRate: rate, dropout: dropout.chosen, annealing: annealing.chosen)
+        let chain = p.bonusRows(learningRate: rate, dropout: dropout.chosen, annealing: annealing.chosen)
+        d.bonusRows = chain + p.bonusLeaveOneOutRows(chain: chain)
         return d
     }
 
@@ -279,16 +303,32 @@ public struct JobGraph: Sendable {
     func sweep(_ group: ExperimentGroup, _ row: RowPlan, results: Results) -> [SweepPoint]? {
         var points: [SweepPoint] = []
         for lr in row.grid ?? [] {
-            var accs: [Double?] = []
-            var runs: [RunResult] = []
-            for s in planner.sweepSeeds(for: group) {
-                guard let r = results(key(planner.sweepSpec(row, learningRate: lr, seed: s))) else { return nil }
-                accs.append(r.diverged ? nil : r.history.final("validation")?.accuracy)
-                runs.append(r)
-            }
-            points.append(SweepPoint(learningRate: lr, finalValidationAccuracy: accs, runs: runs))
+            guard let point = point(group, row, rate: lr, results: results) else { return nil }
+            points.append(point)
         }
         return points
+    }
+
+    /// One sweep point (every sweep seed at `rate`), or nil when a run is missing.
+    func point(_ group: ExperimentGroup, _ row: RowPlan, rate: Double, results: Results) -> SweepPoint? {
+        var accs: [Double?] = []
+        var runs: [RunResult] = []
+        for s in planner.sweepSeeds(for: group) {
+            guard let r = results(key(planner.sweepSpec(row, learningRate: rate, seed: s))) else { return nil }
+            accs.append(r.diverged ? nil : r.history.final("validation")?.accuracy)
+            runs.append(r)
+        }
+        return SweepPoint(learningRate: rate, finalValidationAccuracy: accs, runs: runs)
+    }
+
+    /// The rate one 1-2-5 step past the edge of `row`'s grid when the rate chosen from its
+    /// grid (`points`) sits on that edge and `grid_edge_steps` allows it; else nil.
+    func edgeRate(_ row: RowPlan, _ points: [SweepPoint]) -> Double? {
+        guard planner.parameters.gridEdgeSteps > 0, let grid = row.grid, grid.count > 1,
+              let chosen = RowOutcome.choose(from: points) else { return nil }
+        if chosen == grid.max() { return RateLadder.step(from: chosen, up: true) }
+        if chosen == grid.min() { return RateLadder.step(from: chosen, up: false) }
+        return nil
     }
 
     /// The candidate of `knob` with the best mean final validation accuracy over the choice
@@ -309,6 +349,11 @@ public struct JobGraph: Sendable {
         return Choice(knob: f.knob, step: f.step, candidates: candidates, chosen: best)
     }
 
+    /// The job name of a sweep point's run.
+    public static func sweepName(_ group: ExperimentGroup, _ row: RowPlan, rate: Double, seed: UInt64) -> String {
+        "\(group.rawValue)/\(row.id)/lr=\(rate.formatted6)/seed=\(seed)/sweep"
+    }
+
     /// The job name of a plotted run (row at its chosen rate, one seed).
     public static func plottedName(_ group: ExperimentGroup, _ row: RowPlan, seed: UInt64) -> String {
         "\(group.rawValue)/\(row.id)/seed=\(seed)"
@@ -317,5 +362,17 @@ public struct JobGraph: Sendable {
     /// The job name of one candidate of the bonus's choices (dropout rate, T).
     public static func choiceName(step: String, knob: String, value: Double, seed: UInt64) -> String {
         "5/\(step)/\(knob)=\(value.formatted6)/seed=\(seed)/choice"
+    }
+}
+
+/// Learning rates on the 1-2-5 ladder (..., 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, ...),
+/// the spacing of the report's grids: one step past a grid's edge is the ladder's next value.
+public enum RateLadder {
+    /// The ladder's next value above (or below) `rate`, written exactly as its decimal
+    /// ("0.005", not 0.005000000000000001).
+    public static func step(from rate: Double, up: Bool) -> Double {
+        let e = Int(floor(log10(rate)))
+        let candidates = (e - 2...e + 2).flatMap { k in [1, 2, 5].map { Double("\($0)e\(k)")! } }
+        return up ? candidates.filter { $0 > rate * (1 + 1e-9) }.min()! : candidates.filter { $0 < rate * (1 - 1e-9) }.max()!
     }
 }

@@ -97,7 +97,10 @@ public struct Outcomes: Sendable {
     public var tricks: [RowOutcome] = []
     public var momentumAtBaseRate: RowOutcome?
     public var topologies: [RowOutcome] = []
+    /// Task 5's chain, each step one change on its `baseline` step; the last is the final net.
     public var bonus: [RowOutcome] = []
+    /// Task 5's final net with one change taken back each (`RowPlan.removes`).
+    public var bonusLeaveOneOut: [RowOutcome] = []
     public var replication: [RowOutcome] = []
     /// The bonus's choices of dropout rate and T, in order.
     public var bonusChoices: [Choice] = []

@@ -42,12 +42,18 @@ public struct Parameters: Codable, Hashable, Sendable {
     }
     public struct Bonus: Codable, Hashable, Sendable {
         public var hiddenUnits = 512
+        /// The initialiser the ablation adds for ReLU (He et al.), and the one it is compared
+        /// with side by side (Glorot and Bengio's).
+        public var initializer = "he"
+        public var comparedInitializer = "xavier"
         /// Dropout rates tried on the wide layer; the best on validation is kept.
         public var dropoutGrid = [0.2, 0.4]
         /// T of lr0 / (1 + t/T), in batches, tried; the best on validation is kept.
         public var annealingGrid = [1055.0, 4220.0]
         public var shiftPixels = 2
         public var epochs = 20
+        /// The longer schedule of the last step and of every leave-one-out run.
+        public var finalEpochs = 50
         /// The learning-rate grid searched for the first bonus step (ReLU), reused after.
         public var learningRateGrid = [0.2, 0.1, 0.05, 0.02]
         /// Seeds used to choose dropout and T (the first ones of the report's seeds).
@@ -70,6 +76,9 @@ public struct Parameters: Codable, Hashable, Sendable {
     public var evaluation = Evaluation()
     public var gradientCheck = GradientCheckSettings()
     public var learningRateGrid = [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01]
+    /// Steps (0 or 1) a learning-rate grid is extended by, on the 1-2-5 ladder, when the
+    /// rate chosen from it sits on its largest or smallest value; the choice is then redone.
+    public var gridEdgeSteps = 1
     public var tricks = Tricks()
     public var topologies = Topologies()
     public var bonus = Bonus()
@@ -162,6 +171,10 @@ public struct Parameters: Codable, Hashable, Sendable {
         guard !p.learningRateGrid.isEmpty, p.learningRateGrid.allSatisfy({ $0 > 0 }) else {
             throw top.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")
         }
+        p.gridEdgeSteps = try top.int("grid_edge_steps", default: p.gridEdgeSteps)
+        guard (0...1).contains(p.gridEdgeSteps) else {
+            throw top.error("grid_edge_steps", "must be 0 (never extend a grid) or 1 (one step past an edge the choice sits on)")
+        }
         if let t = try top.mapping("tricks") {
             p.tricks.momentum = try t.double("momentum", default: p.tricks.momentum)
             guard (0..<1).contains(p.tricks.momentum) else { throw t.error("momentum", "must be in [0, 1)") }
@@ -198,6 +211,13 @@ public struct Parameters: Codable, Hashable, Sendable {
             guard (0...8).contains(p.bonus.shiftPixels) else { throw b.error("shift_pixels", "must be between 0 and 8") }
             p.bonus.epochs = try positive(b, "epochs", p.bonus.epochs)
             guard p.bonus.epochs <= 1000 else { throw b.error("epochs", "must be at most 1000") }
+            p.bonus.finalEpochs = try positive(b, "final_epochs", p.bonus.finalEpochs)
+            guard p.bonus.finalEpochs <= 1000, p.bonus.finalEpochs > p.bonus.epochs else {
+                throw b.error("final_epochs", "must be more than epochs (\(p.bonus.epochs)) and at most 1000")
+            }
+            p.bonus.initializer = try checkInitializer(b.string("initializer", default: p.bonus.initializer), b, "initializer")
+            p.bonus.comparedInitializer = try checkInitializer(b.string("compared_initializer", default: p.bonus.comparedInitializer),
+                                                               b, "compared_initializer")
             p.bonus.learningRateGrid = try b.doubles("learning_rate_grid", default: p.bonus.learningRateGrid, atMost: 20)
             guard !p.bonus.learningRateGrid.isEmpty, p.bonus.learningRateGrid.allSatisfy({ $0 > 0 }) else {
                 throw b.error("learning_rate_grid", "needs at least one learning rate, each greater than 0")

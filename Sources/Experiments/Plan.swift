@@ -38,6 +38,16 @@ public struct RowPlan: Sendable {
     public var template: RunSpec
     /// nil: fixed learning rate (the template's).
     public var grid: [Double]?
+    /// The row this one changes one thing of, for the verdict of that change (task 5).
+    public var baseline: String? = nil
+    /// A leave-one-out row: the id of the chain step it takes back from the final net.
+    public var removes: String? = nil
+
+    public init(id: String, label: String, template: RunSpec, grid: [Double]? = nil, baseline: String? = nil,
+                removes: String? = nil) {
+        self.id = id; self.label = label; self.template = template; self.grid = grid
+        self.baseline = baseline; self.removes = removes
+    }
 }
 
 /// Turns parameters into run specs. Pure: the same parameters give the same specs.
@@ -135,30 +145,81 @@ public struct Planner: Sendable {
         return rows
     }
 
-    /// Task 5: from M, each change on top of the previous. The first step's learning rate
-    /// comes from the bonus grid and is kept after (annealing starts from it); the dropout
-    /// rate and T are chosen on validation among their grids (see `Experimenter`). Until a
-    /// choice is known, the first value of its grid stands in.
+    /// Task 5, an ablation from row M: each step of the chain changes one thing of the step it
+    /// names as its `baseline` (ReLU; He init, and Xavier beside it; the wide layer; dropout
+    /// on it; annealing; random shifts; the longer schedule). The first step's learning rate
+    /// comes from the bonus grid and is kept after (annealing starts from it); the dropout rate
+    /// and T are chosen on validation among their grids (`JobGraph.choose`). Until a choice is
+    /// known, the first value of its grid stands in. The last step is the final net.
     public func bonusRows(learningRate: Double? = nil, dropout: Double? = nil, annealing: Double? = nil) -> [RowPlan] {
+        let b = p.bonus
         var t = trickRows[4].template
-        t.epochs = epochsOverride ?? p.bonus.epochs
+        t.epochs = epochsOverride ?? b.epochs
         t.evaluationsPerEpoch = 1
         t.firstEpochEvaluations = nil
         if let learningRate { t.learningRate = learningRate }
         var rows: [RowPlan] = []
         t.activation = "relu"
-        rows.append(RowPlan(id: "ReLU", label: "+ ReLU", template: t, grid: learningRate == nil ? p.bonus.learningRateGrid : nil))
-        t.initializer = "xavier"
-        rows.append(RowPlan(id: "Xavier", label: "+ Xavier init", template: t, grid: nil))
-        t.hiddenUnits = [p.bonus.hiddenUnits]
-        t.dropout = dropout ?? p.bonus.dropoutGrid[0]
-        rows.append(RowPlan(id: "Dropout", label: "+ \(p.bonus.hiddenUnits) units, dropout \(t.dropout.formatted6)",
-                            template: t, grid: nil))
-        t.annealingBatches = annealing ?? p.bonus.annealingGrid[0]
-        rows.append(RowPlan(id: "Anneal", label: "+ lr annealing, T = \(t.annealingBatches!.formatted6)", template: t, grid: nil))
-        t.shiftPixels = p.bonus.shiftPixels
-        rows.append(RowPlan(id: "Shift", label: "+ random shifts ±\(p.bonus.shiftPixels) px", template: t, grid: nil))
+        rows.append(RowPlan(id: "ReLU", label: "+ ReLU", template: t, grid: learningRate == nil ? b.learningRateGrid : nil))
+        var compared = t
+        t.initializer = b.initializer
+        rows.append(RowPlan(id: "Init", label: "+ \(Self.initializerName(b.initializer)) init", template: t, baseline: "ReLU"))
+        compared.initializer = b.comparedInitializer
+        rows.append(RowPlan(id: "OtherInit", label: "\(Self.initializerName(b.comparedInitializer)) init instead",
+                            template: compared, baseline: "Init"))
+        t.hiddenUnits = [b.hiddenUnits]
+        rows.append(RowPlan(id: "Wide", label: "+ \(b.hiddenUnits) units", template: t, baseline: "Init"))
+        t.dropout = dropout ?? b.dropoutGrid[0]
+        rows.append(RowPlan(id: "Dropout", label: "+ dropout \(t.dropout.formatted6)", template: t, baseline: "Wide"))
+        t.annealingBatches = annealing ?? b.annealingGrid[0]
+        rows.append(RowPlan(id: "Anneal", label: "+ lr annealing, T = \(t.annealingBatches!.formatted6)", template: t, baseline: "Dropout"))
+        t.shiftPixels = b.shiftPixels
+        rows.append(RowPlan(id: "Shift", label: "+ random shifts ±\(b.shiftPixels) px", template: t, baseline: "Anneal"))
+        t.epochs = epochsOverride.map { 2 * $0 } ?? b.finalEpochs
+        rows.append(RowPlan(id: Self.finalBonusID, label: "+ \(t.epochs) epochs", template: t, baseline: "Shift"))
         return rows
+    }
+
+    /// The id of the chain's last step, the final net.
+    public static let finalBonusID = "Long"
+
+    /// Task 5's leave-one-out rows: the final net with one change of the chain taken back
+    /// (its activation, initialiser, width or epochs back to row M's or the chain's shorter
+    /// schedule; no dropout, no annealing, no shifts). `removes` names the chain step undone.
+    /// Taking back the longer schedule gives the chain's step before it (the same spec).
+    public func bonusLeaveOneOutRows(chain: [RowPlan]) -> [RowPlan] {
+        guard let final = chain.first(where: { $0.id == Self.finalBonusID }) else { return [] }
+        let m = trickRows[4].template
+        func without(_ step: String, _ label: String, _ change: (inout RunSpec) -> Void) -> RowPlan {
+            var t = final.template
+            change(&t)
+            return RowPlan(id: "no-" + step, label: label, template: t, baseline: Self.finalBonusID, removes: step)
+        }
+        return [
+            without("ReLU", "\(m.activation.replacingOccurrences(of: "-", with: " ")) instead of ReLU") { $0.activation = m.activation },
+            without("Init", "\(Self.initializerName(m.initializer)) init instead of \(Self.initializerName(final.template.initializer))") {
+                $0.initializer = m.initializer
+            },
+            without("Wide", "\(m.hiddenUnits.map(String.init).joined(separator: "-")) units instead of \(p.bonus.hiddenUnits)") {
+                $0.hiddenUnits = m.hiddenUnits
+            },
+            without("Dropout", "no dropout") { $0.dropout = 0 },
+            without("Anneal", "constant learning rate") { $0.annealingBatches = nil },
+            without("Shift", "no random shifts") { $0.shiftPixels = 0 },
+            without(Self.finalBonusID, "\(epochsOverride ?? p.bonus.epochs) epochs instead of \(final.template.epochs)") {
+                $0.epochs = epochsOverride ?? p.bonus.epochs
+            },
+        ]
+    }
+
+    /// An initialiser as the report names it ("he" -> "He", "fan-in" -> "fan-in").
+    public static func initializerName(_ name: String) -> String {
+        switch name {
+        case "he": "He"
+        case "xavier": "Xavier"
+        case "xavier-normal": "Xavier (normal)"
+        default: name
+        }
     }
 
     public var bonusRows: [RowPlan] { bonusRows() }

@@ -9,8 +9,8 @@ extension ContextBuilder {
     func inspectionContext() -> [String: Any] {
         guard let base = outcomes.baseInspection, let final = outcomes.finalInspection else { return ["available": false] }
         let finalPairs = ConfusionPairs(final.confusion), basePairs = ConfusionPairs(base.confusion)
-        let topFinal = finalPairs.top(3)
-        let shared = topFinal.filter { p in basePairs.top(5).contains { $0.cell == p.cell } }.count
+        let topFinal = finalPairs.top(Self.confusionsNamed)
+        let shared = topFinal.filter { p in basePairs.top(Self.confusionCellsSummed).contains { $0.cell == p.cell } }.count
         var c: [String: Any] = [
             "available": true,
             "finalLabel": outcomes.bonus.last?.label ?? "last step",
@@ -18,22 +18,32 @@ extension ContextBuilder {
             "final": netContext(final, row: outcomes.bonus.last),
             "tilesShown": "\(min(Figures.tilesShown, final.hiddenUnits))",
             "topPairs": Words.list(topFinal.map(\.text)),
-            "topShare": Format.percent(finalPairs.share(of: 5), decimals: 0),
-            "baseTopPairs": Words.list(basePairs.top(3).map(\.text)),
-            "sharedTop": ["none", "one", "two", "all three"][min(shared, 3)],
+            "topShare": Format.percent(finalPairs.share(of: Self.confusionCellsSummed), decimals: 0),
+            "baseTopPairs": Words.list(basePairs.top(Self.confusionsNamed).map(\.text)),
+            "sharedTop": shared == 0 ? "none" : shared == topFinal.count && shared > 1 ? "all \(Words.number(shared))" : Words.number(shared),
+            "topCount": Words.number(Self.confusionsNamed),
+            "shareCells": Words.number(Self.confusionCellsSummed),
+            "box": "\(WeightRegions.box)", "frame": "\(WeightRegions.frame)",
             "sharedTopOne": shared == 1,
         ]
-        let mutual = finalPairs.mutual(within: 5)
+        let mutual = finalPairs.mutual(within: Self.confusionCellsSummed)
         c["mutual"] = ["any": mutual != nil, "a": mutual.map { "\($0.0)" } ?? "", "b": mutual.map { "\($0.1)" } ?? ""]
         let p = final.mostConfidentlyWrong.map(\.probability)
         c["mostWrong"] = [
             "count": "\(p.count)",
             "lowest": String(format: "%.2f", p.min() ?? .nan),
             "highest": String(format: "%.2f", p.max() ?? .nan),
-            "over90": Words.count(p.filter { $0 > 0.9 }.count, "image"),
+            "over90": Words.count(p.filter { $0 > Self.confidentProbability }.count, "image"),
+            "threshold": Format.rate(Self.confidentProbability),
         ]
         return c
     }
+
+    /// The confusions the text names, the cells whose share of the errors it gives, and the
+    /// probability above which a wrong answer counts as confident.
+    static var confusionsNamed: Int { 3 }
+    static var confusionCellsSummed: Int { 5 }
+    static var confidentProbability: Double { 0.9 }
 
     private func netContext(_ record: InspectionRecord, row: RowOutcome?) -> [String: Any] {
         let run = row?.runs.first { $0.key == record.runKey }
@@ -90,6 +100,8 @@ struct ConfusionPairs {
 /// A tile looks like its digit-shaped change only where that change is large against the
 /// initial spread; where it is small the tile still shows the initial noise.
 struct WeightRegions {
+    /// The side of MNIST's digit box and the width of the frame around it, in pixels.
+    static let box = 20, frame = 4
     /// Root mean squares over all units: final weights, initial weights, and their change.
     struct Region { var final = 0.0, initial = 0.0, change = 0.0 }
     var centre = Region(), frame = Region()
@@ -104,7 +116,8 @@ struct WeightRegions {
         var sums = [Region(), Region()], counts = [0, 0]
         for pixel in 0..<784 {
             let (r, c) = (pixel / 28, pixel % 28)
-            let k = (4..<24).contains(r) && (4..<24).contains(c) ? 0 : 1
+            let inside = Self.frame..<(Self.frame + Self.box)
+            let k = inside.contains(r) && inside.contains(c) ? 0 : 1
             for unit in 0..<h {
                 let v = Double(w[pixel * h + unit]), v0 = Double(w0[pixel * h + unit])
                 sums[k].final += v * v; sums[k].initial += v0 * v0; sums[k].change += (v - v0) * (v - v0)

@@ -15,19 +15,26 @@ extension ContextBuilder {
         })
     }
 
-    /// The rows whose chosen rate is the largest or smallest of their grid, grouped:
-    /// "B and S chose 1, the largest rate of the grid".
-    func edge(_ rows: [RowOutcome]) -> [String: Any] {
-        var groups: [(rate: Double, side: String, ids: [String])] = []
-        for r in rows {
-            guard let grid = r.plan.grid, grid.count > 1 else { continue }
-            let side = r.chosenLearningRate == grid.max() ? "largest" : r.chosenLearningRate == grid.min() ? "smallest" : nil
-            guard let side else { continue }
-            if let k = groups.firstIndex(where: { $0.rate == r.chosenLearningRate && $0.side == side }) { groups[k].ids.append(r.id) }
-            else { groups.append((r.chosenLearningRate, side, [r.id])) }
-        }
-        let items = groups.map { "\(Words.list($0.ids)) chose \(Format.rate($0.rate)), the \($0.side) rate of the grid" }
-        return ["any": !items.isEmpty, "text": items.joined(separator: "; ")]
+    /// What the grid's edges did to each row's choice, one clause per row whose choice sat on
+    /// an edge of its grid: "B chose 1, the largest rate of the grid; extended to 2, it keeps
+    /// 1". "" when no choice touched an edge.
+    func edgeText(_ rows: [RowOutcome]) -> String {
+        rows.compactMap { r -> String? in
+            guard let grid = r.plan.grid, grid.count > 1 else { return nil }
+            let extra = r.sweep.map(\.learningRate).filter { !grid.contains($0) }
+            let tried = grid + extra
+            if let e = extra.first {
+                let side = e > grid.max()! ? "largest" : "smallest"
+                let before = side == "largest" ? grid.max()! : grid.min()!
+                let now = r.chosenLearningRate == e
+                    ? "moves to \(Format.rate(e)), again the edge of what was tried, so the best rate may lie beyond it"
+                    : r.chosenLearningRate == before ? "keeps \(Format.rate(before))" : "chooses \(Format.rate(r.chosenLearningRate))"
+                return "\(r.id) chose \(Format.rate(before)), the \(side) rate of the grid; with the grid extended to \(Format.rate(e)) it \(now)"
+            }
+            let side = r.chosenLearningRate == tried.max() ? "largest" : r.chosenLearningRate == tried.min() ? "smallest" : nil
+            guard let side else { return nil }
+            return "\(r.id) chose \(Format.rate(r.chosenLearningRate)), the \(side) rate of the grid, which was not extended, so the best rate may lie outside it"
+        }.joined(separator: "; ")
     }
 
     /// One sentence on the sweeps' runs by class: which rows at which rates diverged,
@@ -98,7 +105,7 @@ extension ContextBuilder {
         c["marks"] = Words.list(marks(rows.map(\.finalEpoch).max() ?? 1).map(String.init))
         c["row"] = byId(rows)
         c["rates"] = rows.map { ["id": $0.id, "lr": Format.rate($0.chosenLearningRate)] }
-        c["edge"] = edge(rows)
+        c["edge"] = edgeText(rows).nonEmpty ?? false
         c["sweepClasses"] = sweepClasses(rows)
         c["zoom"] = zoom(Figures.tricksAccuracyFloor, rows, sets: ["validation"])
         c["iAtS"] = sweepAt(i, s.chosenLearningRate)
@@ -152,7 +159,7 @@ extension ContextBuilder {
         let extras = p.topologies.twoLayerExtra.filter { $0 != [h, h] }.map { $0.map(String.init).joined(separator: "-") }
         c["extras"] = extras.isEmpty ? false : Words.list(extras) as Any
         c["extrasVerb"] = extras.count == 1 ? "is" : "are"
-        c["edge"] = edge(rows)
+        c["edge"] = edgeText(rows).nonEmpty ?? false
         c["sweepClasses"] = sweepClasses(rows)
         let compared = Figures.oneVersusTwoLayerRows(outcomes)
         c["curveRates"] = compared.map { "\($0.id): \(Format.rate($0.chosenLearningRate))" }.joined(separator: ", ")
@@ -168,98 +175,6 @@ extension ContextBuilder {
             c["smallestUnderfits"] = false
         }
         return c
-    }
-
-    // MARK: Task 5
-
-    func bonusContext() -> [String: Any] {
-        let rows = outcomes.bonus
-        guard !rows.isEmpty else { return ["available": false] }
-        var c: [String: Any] = ["available": true]
-        let e = rows.map(\.finalEpoch).max() ?? 1
-        let header = ["Step", "lr", "Train acc.", "Validation acc.", "Test acc.", "Train loss", "Test loss", "s / epoch",
-                      "Test vs previous step (points, 95 % CI)"]
-        let lines = rows.enumerated().map { k, r -> [String] in
-            [r.label, Format.rate(r.chosenLearningRate), Format.percent(r.accuracy("train", epoch: e)),
-             Format.percent(r.accuracy("validation", epoch: e)), Format.percent(r.accuracy("test", epoch: e)),
-             Format.number(r.loss("train", epoch: e)), Format.number(r.loss("test", epoch: e)),
-             String(format: "%.2f", secondsPerEpoch(r)), k == 0 ? "(first step)" : shortVerdict("5.\(r.id)")]
-        }
-        c["table"] = MarkdownTable(header: header, rows: lines).markdown
-        c["stepsText"] = stepsText(rows)
-        c["row"] = byId(rows)
-        let lr = rows[0].chosenLearningRate
-        c["lr"] = Format.rate(lr)
-        c["edge"] = p.bonus.learningRateGrid.count > 1 && (lr == p.bonus.learningRateGrid.min() || lr == p.bonus.learningRateGrid.max())
-        c["zoom"] = zoom(Figures.bonusAccuracyFloor, rows, sets: ["validation"])
-        c["singleChoiceSeed"] = outcomes.planner.choiceSeeds.count == 1
-        for choice in outcomes.bonusChoices {
-            let key = choice.knob == "T" ? "T" : "Dropout"
-            c["chosen" + key] = Format.rate(choice.chosen)
-            c[(choice.knob == "T" ? "t" : "dropout") + "Margin"] = margin(choice)
-        }
-        for key in ["chosenT", "chosenDropout"] where c[key] == nil { c[key] = "–" }
-        for key in ["tMargin", "dropoutMargin"] where c[key] == nil { c[key] = "–" }
-        c["choicesTable"] = MarkdownTable(
-            header: ["Step", "Setting", "Candidate", "Final validation accuracy", "Kept"],
-            rows: outcomes.bonusChoices.flatMap { choice in
-                choice.candidates.map { [choice.step, choice.knob, Format.rate($0.value), Format.percent($0.accuracy),
-                                         $0.value == choice.chosen ? "✓" : ""] }
-            }, rightAligned: [false, false, true, true, false]).markdown
-        if let last = rows.last {
-            let picks = last.runs.map { run in
-                EarlyStopping.pick(validationLosses: (1...last.finalEpoch).compactMap { run.loss("validation", epoch: $0) },
-                                   patience: p.evaluation.earlyStoppingPatience).best
-            }
-            c["bestEpochs"] = Words.epochsPerSeed(picks)
-            c["stillImproving"] = picks.contains(last.finalEpoch)
-            c["finalTest"] = Format.percent(last.finalAccuracy("test"))
-        }
-        func best(_ r: RowOutcome) -> [String: Any] {
-            ["label": r.label, "mean": Format.percent(r.finalAccuracy("test").mean),
-             "best": Format.percent(r.finalValues("test").values.max() ?? .nan)]
-        }
-        let plain = rows.filter { $0.plan.template.shiftPixels == 0 }
-        c["bestPlain"] = plain.max { $0.finalAccuracy("test").mean < $1.finalAccuracy("test").mean }.map(best)
-            ?? ["label": "–", "mean": "–", "best": "–"]
-        c["shift"] = rows.first { $0.plan.template.shiftPixels > 0 }.map(best) ?? false
-        return c
-    }
-
-    /// How far the kept candidate was ahead of the next best: "0.05 points (3 of 6,000
-    /// validation images)" on one seed, "0.05 points of the mean over 3 seeds" on more.
-    func margin(_ choice: Choice) -> String {
-        let sorted = choice.candidates.map(\.accuracy.mean).sorted(by: >)
-        guard sorted.count > 1 else { return "being the only candidate" }
-        let diff = sorted[0] - sorted[1]
-        let validation = outcomes.planner.baseTemplate.subset?.validation ?? p.validationImages
-        if outcomes.planner.choiceSeeds.count == 1 {
-            return "\(Format.percent(diff)) points over the next candidate (\(Int((diff * Double(validation)).rounded())) of \(Format.integer(validation)) validation images)"
-        }
-        return "\(Format.percent(diff)) points over the next candidate (mean over \(Words.count(outcomes.planner.choiceSeeds.count, "seed")))"
-    }
-
-    /// One sentence per step after the first: its test accuracy, its train−test gap and its
-    /// time against the step before, each difference with its test.
-    func stepsText(_ rows: [RowOutcome]) -> String {
-        zip(rows, rows.dropFirst()).map { previous, step in
-            var changed = step.plan.template.differencesInTraining(from: previous.plan.template)
-            if changed.isEmpty { changed = [step.label] }
-            let confounded = changed.count > 1
-                ? " This step changes \(Words.list(changed)) together, so their effects cannot be told apart here." : ""
-            let test = family["5.\(step.id)"].map { Format.interval($0) } ?? "–"
-            let gap = family["5.\(step.id).gap"]
-            let gapText = gap.map { "train−test gap \(Format.percent($0.a)) against \(Format.percent($0.b)) points (\(Format.interval($0)))" } ?? ""
-            let word: String
-            switch family["5.\(step.id)"]?.direction {
-            case .higher?: word = "higher"
-            case .lower?: word = "lower"
-            case .indistinguishable?: word = "not distinguishable"
-            default: word = "not tested"
-            }
-            return "**\(step.label)** against \(previous.label): test accuracy \(test), \(word); \(gapText); "
-                + "\(String(format: "%.2f", secondsPerEpoch(step))) against \(String(format: "%.2f", secondsPerEpoch(previous))) s per epoch.\(confounded)"
-        }.joined(separator: "\n\n")
     }
 
     // MARK: Replication

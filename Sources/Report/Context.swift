@@ -49,6 +49,7 @@ public struct ContextBuilder {
             "sweepSeeds": Words.count(planner.sweepSeeds(for: .tricks).count, "seed"),
             "replicationSeeds": Words.count(planner.seeds(for: .replication).count, "seed"),
             "choiceSeeds": Words.count(planner.choiceSeeds.count, "seed"),
+            "singleChoiceSeed": planner.choiceSeeds.count == 1,
             "family": "\(family.testedCount)",
             "level": Format.rate(Verdict.level),
             "confidence": Format.rate(100 * (family.verdicts.compactMap(\.difference).first?.confidence ?? 0.95)),
@@ -107,6 +108,7 @@ public struct ContextBuilder {
             "bonusGrid": p.bonus.learningRateGrid.map(Format.rate).joined(separator: ", "),
             "bonusWidth": "\(p.bonus.hiddenUnits)", "bonusDropoutGrid": p.bonus.dropoutGrid.map(Format.rate).joined(separator: ", "),
             "bonusTGrid": p.bonus.annealingGrid.map(Format.rate).joined(separator: ", "), "bonusShift": "\(p.bonus.shiftPixels)",
+            "bonusInit": Planner.initializerName(p.bonus.initializer), "bonusOtherInit": Planner.initializerName(p.bonus.comparedInitializer),
             "bonusChoiceSeeds": "\(outcomes.planner.choiceSeeds.count)", "bonusChoiceSeedsPlural": outcomes.planner.choiceSeeds.count > 1,
             "bonusEpochs": "\(outcomes.planner.bonusRows.first?.template.epochs ?? p.bonus.epochs)",
             "replicationSeeds": "\(min(p.replication.seeds, p.seeds))",
@@ -159,6 +161,8 @@ public struct ContextBuilder {
             "inputHidden": Format.scientific(weights.first?.maxAbsoluteDifference ?? .nan),
             "hiddenOutput": Format.scientific(weights.last?.maxAbsoluteDifference ?? .nan),
             "passed": worst < 1e-4,
+            // Two orders of magnitude under the bug threshold is "far below"; just under it, "below".
+            "relation": worst <= 1e-6 ? "far below" : "below",
             "seconds": String(format: "%.1f", gc.wallSeconds),
             "total": Format.integer(gc.results.map(\.count).reduce(0, +)),
         ]

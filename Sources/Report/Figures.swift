@@ -204,16 +204,48 @@ enum Figures {
 
     /// Grouped bars of final train/validation/test accuracy per row, from zero (a bar's
     /// height is its value; the differences are in the tables with their intervals).
-    static func finalBars(_ rows: [RowOutcome], title: String, file: String) -> ReportFigure {
+    static func finalBars(_ rows: [RowOutcome], title: String, file: String, categories: [String]? = nil) -> ReportFigure {
         let f = Figure(width: 9.6, height: 4.8, scale: 2)
         let ax = f.axes(row: 0, column: 0)
         ax.title = title; ax.yLabel = "Accuracy after the last epoch"; ax.yFormat = .percent; ax.grid = true
         let sets = ["train", "validation", "test"]
-        ax.bars(categories: rows.map(\.id),
+        ax.bars(categories: categories ?? rows.map(\.id),
                 series: sets.map { set in (SetColor.label(set), rows.map { $0.finalAccuracy(set).mean }) },
                 errors: sets.map { set in rows.map { $0.finalAccuracy(set).sd } })
         ax.yLimits = 0.0...1.0
         return ReportFigure(file: file, title: title, figure: f, sources: keys(rows))
+    }
+
+    /// A task 5 row's name on a crowded axis: what its step adds ("He", "512 units", "T = 4220").
+    static func bonusShortName(_ r: RowOutcome) -> String {
+        let t = r.plan.template
+        switch r.id {
+        case "Init", "OtherInit": return Planner.initializerName(t.initializer)
+        case "Wide": return "\(t.hiddenUnits.last ?? 0) units"
+        case "Dropout": return "dropout \(Format.rate(t.dropout))"
+        case "Anneal": return "T = \(Format.rate(t.annealingBatches ?? 0))"
+        case "Shift": return "shifts"
+        case Planner.finalBonusID: return "\(t.epochs) epochs"
+        default: return r.id
+        }
+    }
+
+    /// Task 5's leave-one-out: the final net's test accuracy minus each row's, with the
+    /// difference's 95 % interval (symmetric for both tests) as the error bar.
+    static func leaveOneOut(_ rows: [RowOutcome], family: VerdictFamily, title: String, file: String,
+                            chain: [RowOutcome]) -> ReportFigure {
+        let f = Figure(width: 9.6, height: 4.8, scale: 2)
+        let ax = f.axes(row: 0, column: 0)
+        ax.title = title; ax.yLabel = "Final minus without (points)"; ax.grid = true
+        let tested = rows.compactMap { r -> (String, MeanDifference)? in
+            guard let d = family["5.loo.\(r.plan.removes ?? r.id)"]?.difference else { return nil }
+            let step = chain.first { $0.id == r.plan.removes }.map(bonusShortName) ?? r.id
+            return (step, d)
+        }
+        ax.bars(categories: tested.map { "without " + $0.0 },
+                series: [("final − without (mean over seeds), 95 % CI", tested.map { 100 * $0.1.estimate })],
+                errors: [tested.map { 100 * ($0.1.high - $0.1.estimate) }])
+        return ReportFigure(file: file, title: title, figure: f, sources: keys(rows + chain.filter { $0.id == Planner.finalBonusID }))
     }
 
     /// Replication: test accuracy after the last epoch, per-sample rule beside mini-batch.

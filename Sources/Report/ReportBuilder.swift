@@ -49,9 +49,15 @@ public struct ReportBuilder {
                                                 file: "4c-one-vs-two-layers.png", accuracyFloor: Figures.topologiesAccuracyFloor, sets: ["train", "validation"]))
         }
         if !outcomes.bonus.isEmpty {
-            out.append(Figures.validationCurves(outcomes.bonus, title: "Task 5: each change added on top of the previous",
+            out.append(Figures.validationCurves(outcomes.bonus, title: "Task 5: the ablation chain, one change per step",
                                                 file: "5-bonus-validation.png", accuracyFloor: Figures.bonusAccuracyFloor))
-            out.append(Figures.finalBars(outcomes.bonus, title: "Task 5: final accuracy of each step", file: "5-bonus-final.png"))
+            out.append(Figures.finalBars(outcomes.bonus, title: "Task 5: final accuracy of each step", file: "5-bonus-final.png",
+                                         categories: outcomes.bonus.map(Figures.bonusShortName)))
+        }
+        if !outcomes.bonusLeaveOneOut.isEmpty {
+            out.append(Figures.leaveOneOut(outcomes.bonusLeaveOneOut, family: VerdictFamily.build(outcomes),
+                                           title: "Task 5: each change taken back from the final net",
+                                           file: "5-leave-one-out.png", chain: outcomes.bonus))
         }
         if let base = outcomes.baseInspection, let final = outcomes.finalInspection {
             let label = outcomes.bonus.last?.label ?? "last step"

@@ -84,11 +84,12 @@ extension VerdictFamily {
             guard let a, let b else { return }
             let e = epoch ?? a.finalEpoch
             let paired = a.runs.first.map { x in b.runs.first.map { x.spec.sharesRandomDraws(with: $0.spec) } ?? false } ?? false
-            let when = epoch == nil ? "after the last epoch" : "after epoch \(e)"
+            let when = epoch == nil ? (a.finalEpoch == b.finalEpoch ? "after the last epoch" : "after the last epoch (\(a.finalEpoch) and \(b.finalEpoch))")
+                : "after epoch \(e)"
             requests.append(Request(
                 id: id,
                 description: "\(a.id) vs \(b.id), \(set) accuracy \(when), at lr \(Format.rate(a.chosenLearningRate)) and \(Format.rate(b.chosenLearningRate))",
-                a: a.values(set, epoch: e), b: b.values(set, epoch: e), paired: paired))
+                a: a.values(set, epoch: e), b: b.values(set, epoch: epoch ?? b.finalEpoch), paired: paired))
             guard matched, a.chosenLearningRate != b.chosenLearningRate,
                   let pa = a.sweepPoint(at: a.chosenLearningRate), let pb = b.sweepPoint(at: a.chosenLearningRate) else { return }
             let sweepEpoch = epoch ?? pa.runs.first?.spec.epochs ?? a.finalEpoch
@@ -129,10 +130,18 @@ extension VerdictFamily {
             compareGap(prefix + "4b.gap", find(w.double, rows), base)
             compare(prefix + "4c", find("\(h)-\(h)", rows), base, matched: prefix.isEmpty)
         }
-        // Task 5: each step against the step before it (same epochs, same rate).
-        for (previous, step) in zip(o.bonus, o.bonus.dropFirst()) {
-            compare("5.\(step.id)", step, previous, matched: false)
-            compareGap("5.\(step.id).gap", step, previous)
+        // Task 5: each step of the chain against the step it changes one thing of (same
+        // rate), and the final net against itself with each change taken back.
+        for step in o.bonus {
+            guard let baseline = step.plan.baseline.flatMap({ find($0, o.bonus) }) else { continue }
+            compare("5.\(step.id)", step, baseline, matched: false)
+            compareGap("5.\(step.id).gap", step, baseline)
+        }
+        if let final = find(Planner.finalBonusID, o.bonus) {
+            for row in o.bonusLeaveOneOut {
+                compare("5.loo.\(row.plan.removes ?? row.id)", final, row, matched: false)
+                compareGap("5.loo.\(row.plan.removes ?? row.id).gap", final, row)
+            }
         }
         // The two rules, row by row.
         for r in o.replication {

@@ -5,6 +5,22 @@ import Foundation
 /// plural ending or a "(s)" that the results should decide.
 enum Words {
     /// "1 seed", "5 seeds".
+    /// A verdict's direction as the text states it.
+    static func direction(_ d: Verdict.Direction) -> String {
+        switch d {
+        case .higher: "higher"
+        case .lower: "lower"
+        case .indistinguishable: "not distinguishable"
+        case .untestable: "not tested"
+        }
+    }
+
+    /// Small counts as words ("three"), larger ones as numerals.
+    static func number(_ n: Int) -> String {
+        let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+        return words.indices.contains(n) ? words[n] : "\(n)"
+    }
+
     static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
         "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
     }

@@ -16,6 +16,7 @@ public func tinyParameters(seeds: Int = 1) -> Parameters {
     p.topologies.twoLayerExtra = []
     p.bonus.hiddenUnits = 32
     p.bonus.epochs = 1
+    p.bonus.finalEpochs = 2
     p.bonus.learningRateGrid = [0.1]
     p.gradientCheck.images = 5
     p.evaluation.basePerEpoch = 2

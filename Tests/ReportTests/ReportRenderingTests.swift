@@ -86,3 +86,46 @@ final class ReportRenderingTests: XCTestCase {
         }
     }
 }
+
+/// Task 5's verdicts: each chain step against the step it changes one thing of (never merely
+/// the step before it in the table), and the final net against itself with each change taken
+/// back; and the report shows both tables and the leave-one-out figure.
+final class AblationReportTests: XCTestCase {
+    func testEachStepIsTestedAgainstItsBaselineAndTheFinalNetAgainstEachRemoval() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mr-ablation-\(UUID().uuidString)")
+        let e = Experimenter(planner: Planner(parameters: tinyParameters(seeds: 2)), store: try ResultStore(directory: dir),
+                             data: SyntheticData(), options: ExperimentOptions(jobs: 2), log: RecordingLog(), provenance: testProvenance)
+        let outcomes = try e.run()
+        XCTAssertEqual(outcomes.bonus.map(\.id), ["ReLU", "Init", "OtherInit", "Wide", "Dropout", "Anneal", "Shift", Planner.finalBonusID])
+        XCTAssertEqual(outcomes.bonusLeaveOneOut.count, 7)
+        let family = VerdictFamily.build(outcomes)
+        for step in outcomes.bonus.dropFirst() {
+            let v = try XCTUnwrap(family["5.\(step.id)"], step.id)
+            XCTAssertTrue(v.description.hasPrefix("\(step.id) vs \(step.plan.baseline!),"), v.description)
+            XCTAssertNotNil(v.difference, step.id)
+        }
+        for row in outcomes.bonusLeaveOneOut {
+            let v = try XCTUnwrap(family["5.loo.\(row.plan.removes!)"])
+            XCTAssertTrue(v.description.hasPrefix("\(Planner.finalBonusID) vs \(row.id),"), v.description)
+            XCTAssertNotNil(v.difference, row.id)
+        }
+        let rendered = try ReportBuilder(outcomes: outcomes, templateURL: ReportRenderingTests.root.appendingPathComponent("report/template.md"))
+            .render(scratch: dir.appendingPathComponent("scratch"))
+        let md = rendered.markdown
+        XCTAssertTrue(md.contains("| + dropout 0.2 | + 32 units |"), "chain table names each step's baseline")
+        XCTAssertTrue(md.contains("| no dropout |"), "leave-one-out table")
+        XCTAssertNotNil(rendered.figures["5-leave-one-out.png"])
+    }
+
+    /// A claim of two parts is judged part by part: halving shown to hurt and the bottleneck not
+    /// shown is "in part", never "contradicted" (the old verdict for the per-sample rule).
+    func testATwoPartClaimIsNeverContradictedByAPartThatIsOnlyNotShown() throws {
+        let outcomes = Outcomes(parameters: Parameters(), planner: Planner(parameters: Parameters()))
+        let family = VerdictFamily([
+            .init(id: "R.4a.halving", description: "", a: [1: 0.950, 2: 0.951, 3: 0.949], b: [1: 0.970, 2: 0.971, 3: 0.969], paired: false),
+            .init(id: "R.4a.bottleneck", description: "", a: [1: 0.80, 2: 0.99, 3: 0.60], b: [1: 0.970, 2: 0.971, 3: 0.969], paired: false),
+        ])
+        let claim = try XCTUnwrap(ClaimsLedger(outcomes: outcomes, family: family).claims().first { $0.number == "5" })
+        XCTAssertEqual(claim.verdict, "per-sample: halving supported; bottleneck not distinguishable at the report's level")
+    }
+}
