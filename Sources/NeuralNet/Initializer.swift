@@ -61,13 +61,20 @@ public enum Initializer: Equatable, Sendable, Codable {
     /// How a report names the scheme: "uniform on [-1, 1]", "Xavier uniform", "He normal".
     public var displayName: String {
         switch self {
-        case let .uniform(low, high): "uniform on [\(low.formatted()), \(high.formatted())]".replacingOccurrences(of: "-", with: "−")
+        case let .uniform(low, high): "uniform on [\(Self.plain(low)), \(Self.plain(high))]"
         case .fanInNormal: "fan-in normal"
         case .xavierUniform: "Xavier uniform"
         case .xavierNormal: "Xavier normal"
         case .he: "He normal"
         case .zeros: "zeros"
         }
+    }
+
+    /// A bound as the report prints it: "−1", "1", "0.5" (a minus sign, not a hyphen). Plain
+    /// Swift, no Foundation: the parameters fuzzer compiles this file on its own.
+    static func plain(_ x: Double) -> String {
+        let text = x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        return String(text.map { $0 == "-" ? "−" : $0 })
     }
 
     public var name: String {
