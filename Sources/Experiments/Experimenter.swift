@@ -337,6 +337,29 @@ extension Experimenter {
                previous.codeVersion == TrainingCode.version, previous.datasetChecksums == checksums { return nil }
             return PlannedRun(name: name, expectedSeconds: previous?.wallSeconds, cost: cost(spec))
         }
+        // Rates past a grid's edge: exact where the row's sweep is cached; otherwise expected
+        // where every choice is an edge (a grid of two) or the last run extended the same row.
+        let graph = JobGraph(planner: p, checksums: checksums)
+        var edges: [PlannedRun] = []
+        for (group, row) in graph.sweepRows where p.parameters.gridEdgeSteps > 0 {
+            guard let grid = row.grid, grid.count > 1 else { continue }
+            var rates: [Double]
+            if let points = graph.sweep(group, row, results: { self.result(key: $0) }) {
+                rates = graph.edgeRate(row, points).map { [$0] } ?? []
+            } else {
+                let beyond = [RateLadder.step(from: grid.max()!, up: true), RateLadder.step(from: grid.min()!, up: false)]
+                rates = beyond.filter { r in p.sweepSeeds(for: group).contains { store.previousKey(name: JobGraph.sweepName(group, row, rate: r, seed: $0)) != nil } }
+                if rates.isEmpty && grid.count == 2 { rates = [beyond[0]] }
+            }
+            for rate in rates.prefix(1) {
+                for s in p.sweepSeeds(for: group) {
+                    if let run = forecast(JobGraph.sweepName(group, row, rate: rate, seed: s), group, p.sweepSpec(row, learningRate: rate, seed: s)) {
+                        edges.append(run)
+                    }
+                }
+            }
+        }
+        log.planned(edges, phase: Self.phaseName(.sweepEdges), workers: options.jobs)
         let chain = p.bonusRows
         let bonus = chain + p.bonusLeaveOneOutRows(chain: chain)
         let standIn = bonus[0].grid?.first ?? bonus[0].template.learningRate

@@ -323,9 +323,11 @@ public struct JobGraph: Sendable {
 
     /// The rate one 1-2-5 step past the edge of `row`'s grid when the rate chosen from its
     /// grid (`points`) sits on that edge and `grid_edge_steps` allows it; else nil.
+    /// When every rate of the grid diverged or collapsed, the grid is extended downwards: a
+    /// rate too large for the net is what makes a run collapse.
     func edgeRate(_ row: RowPlan, _ points: [SweepPoint]) -> Double? {
-        guard planner.parameters.gridEdgeSteps > 0, let grid = row.grid, grid.count > 1,
-              let chosen = RowOutcome.choose(from: points) else { return nil }
+        guard planner.parameters.gridEdgeSteps > 0, let grid = row.grid, grid.count > 1 else { return nil }
+        guard let chosen = RowOutcome.choose(from: points) else { return RateLadder.step(from: grid.min()!, up: false) }
         if chosen == grid.max() { return RateLadder.step(from: chosen, up: true) }
         if chosen == grid.min() { return RateLadder.step(from: chosen, up: false) }
         return nil

@@ -22,6 +22,9 @@ public final class Axes {
     /// Ticks exactly at these values (matplotlib's `set_xticks`), labelled as plain numbers in
     /// the axis format, e.g. every learning rate of a sweep on a log axis; nil: automatic.
     public var xTickValues: [Double]?
+    /// The same for the y axis (matplotlib's `set_yticks`), e.g. accuracy ticks that stop at
+    /// 100 % on an axis with room above it for a legend.
+    public var yTickValues: [Double]?
     /// Only whole-number ticks (matplotlib's `MaxNLocator(integer=True)`), e.g. epochs.
     public var xIntegerTicks = false
     /// Light grey grid lines at the major ticks, drawn under the data.

@@ -48,9 +48,15 @@ extension Axes {
                 if whole.count >= 2 { x = AxisGeometry(view: xView, scale: xScale, ticks: whole, labels: Ticks.format(whole, format: xFormat)) }
             }
         }
-        let y = numericAxis(view: yView, scale: yScale, format: yFormat,
+        var y = numericAxis(view: yView, scale: yScale, format: yFormat,
                             maxIntervals: Ticks.maxIntervals(axisLength: frame.height, vertical: true),
                             length: frame.height, canvas: canvas, checkOverlap: false)
+        if let values = yTickValues {
+            let inside = values.filter { $0 >= Swift.min(yView.0, yView.1) && $0 <= Swift.max(yView.0, yView.1) }.sorted()
+            let labels = yScale.isLog ? TickLabels(labels: inside.map(Ticks.shortNumber), offsetText: nil)
+                                     : Ticks.format(inside, format: yFormat)
+            y = AxisGeometry(view: yView, scale: yScale, ticks: inside, labels: labels)
+        }
         return (x, y)
     }
 

@@ -15,7 +15,9 @@ extension ContextBuilder {
         c["stepsText"] = stepsText(rows)
         c["lr"] = Format.rate(first.chosenLearningRate)
         c["rateGrid"] = first.sweep.map { Format.rate($0.learningRate) }.joined(separator: ", ")
-        c["edge"] = edgeText([first]).nonEmpty ?? false
+        var swept = first
+        swept.plan.grid = p.bonus.learningRateGrid
+        c["edge"] = edgeText([swept]).nonEmpty ?? false
         c["zoom"] = zoom(Figures.bonusAccuracyFloor, rows, sets: ["validation"])
         c["epochs"] = "\(first.finalEpoch)"
         c["finalEpochs"] = "\(final.finalEpoch)"
@@ -45,6 +47,16 @@ extension ContextBuilder {
         c["leaveOneOut"] = leaveOneOutContext(final)
         c["like2019"] = like2019(rows + outcomes.bonusLeaveOneOut)
         return c
+    }
+
+    /// A chain step as a short noun phrase: "ReLU", "He init", "512 units", "dropout 0.2",
+    /// "annealing (T = 4220)", "random shifts", "50 epochs".
+    static func stepName(_ r: RowOutcome) -> String {
+        switch r.id {
+        case "Anneal": "annealing (T = \(Format.rate(r.plan.template.annealingBatches ?? 0)))"
+        case "Shift": "random shifts"
+        default: r.label.hasPrefix("+ ") ? String(r.label.dropFirst(2)) : r.label
+        }
     }
 
     /// The mean test accuracy the ablation's final net aims at (an MLP of this kind reached
@@ -87,15 +99,18 @@ extension ContextBuilder {
             out += "Train−test gap \(Format.percent(gap.a)) against \(Format.percent(gap.b)) points (\(Format.interval(gap)))"
             switch gap.direction {
             case .lower: out += ": \(changeName.lowercased()) narrows it, that is, it reduces overfitting. "
-            case .higher: out += ": \(changeName.lowercased()) widens it, that is, the net fits its training images more than it gains on new ones. "
+            case .higher: out += ": \(changeName.lowercased()) widens it, raising training accuracy more than test accuracy. "
             default: out += ". "
             }
         }
-        out += "Test loss \(Format.number(a.finalLoss("test"))) against \(Format.number(b.finalLoss("test"))). "
-        let ta = secondsPerEpoch(a), tb = secondsPerEpoch(b)
-        out += String(format: "%.2f against %.2f s per epoch", ta, tb)
-        if ta.isFinite, tb > 0, ta / tb >= 1.5 || ta / tb <= 1 / 1.5 {
-            out += String(format: " (%.1f times %@)", ta >= tb ? ta / tb : tb / ta, ta >= tb ? "as long" : "faster")
+        out += "Test loss \(Format.number(a.finalLoss("test"))) against \(Format.number(b.finalLoss("test")))"
+        // Work per epoch follows the parameter count (each is one multiply-add per image
+        // forward and two backward); the measured seconds per epoch in the table are wall
+        // times on a machine other runs shared, so no sentence rests on them.
+        if a.parameterCount != b.parameterCount {
+            let ratio = Double(a.parameterCount) / Double(max(b.parameterCount, 1))
+            out += String(format: "; %@ against %@ parameters, so %.1f times the arithmetic per epoch",
+                          Format.integer(a.parameterCount), Format.integer(b.parameterCount), ratio)
         }
         return out + "."
     }
@@ -104,7 +119,7 @@ extension ContextBuilder {
     func leaveOneOutContext(_ final: RowOutcome) -> [String: Any] {
         let rows = outcomes.bonusLeaveOneOut
         guard !rows.isEmpty else { return ["available": false] }
-        func id(_ r: RowOutcome) -> String { "5.loo.\(r.plan.removes ?? r.id)" }
+        func id(_ r: RowOutcome) -> String { VerdictFamily.leaveOneOutID(r, chain: outcomes.bonus) }
         let header = ["Final net with", "Epochs", "Train acc.", "Test acc.", "Train−test gap (points)", "s / epoch",
                       "Final net minus this row, test acc. (points, 95 % CI)"]
         var lines = [[final.label + " (all changes)", "\(final.finalEpoch)", Format.percent(final.finalAccuracy("train")),
@@ -115,31 +130,31 @@ extension ContextBuilder {
              Format.percent(r.finalGap), String(format: "%.2f", secondsPerEpoch(r)), shortVerdict(id(r))]
         }
         func step(_ r: RowOutcome) -> String {
-            outcomes.bonus.first { $0.id == r.plan.removes }.map { String($0.label.trimmingCharacters(in: ["+", " "])) } ?? r.label
+            outcomes.bonus.first { $0.id == r.plan.removes }.map(Self.stepName) ?? r.label
         }
         let carry = rows.filter { family[id($0)]?.direction == .higher }.map(step)
         let hurt = rows.filter { family[id($0)]?.direction == .lower }.map(step)
         let unshown = rows.filter { family[id($0)]?.direction == .indistinguishable }.map(step)
-        var parts: [String] = []
-        parts.append(carry.isEmpty
-            ? "taking back any one change does not lower the final net's test accuracy detectably"
-            : "taking back \(Words.list(carry)) lowers the final net's test accuracy (\(carry.count == 1 ? "this change carries" : "these changes carry") the result)")
-        if !hurt.isEmpty { parts.append("taking back \(Words.list(hurt)) raises it (the final net is worse with \(hurt.count == 1 ? "it" : "them"))") }
-        if !unshown.isEmpty { parts.append("for \(Words.list(unshown)) the difference is not shown at the report's level") }
+        var sentences: [String] = []
+        sentences.append(carry.isEmpty
+            ? "Taking back any one change does not lower the final net's test accuracy detectably."
+            : "Taking back \(Words.list(carry, conjunction: "or")) lowers the final net's test accuracy: \(carry.count == 1 ? "this change carries" : "these changes carry") the result.")
+        if !hurt.isEmpty { sentences.append("Taking back \(Words.list(hurt, conjunction: "or")) raises it: the final net is worse with \(hurt.count == 1 ? "it" : "them").") }
+        if !unshown.isEmpty { sentences.append("For \(Words.list(unshown)) the difference is not shown at the report's level.") }
         let paragraphs = rows.map { r in
             "**\(r.label)** against the final net: final minus this row \(family[id(r)].map { "\(Format.interval($0)), \(Words.direction($0.direction))" } ?? "not tested"). "
                 + differenceAnalysis(final, r, gapID: id(r) + ".gap", changeName: "The change")
         }
         return ["available": true,
                 "table": MarkdownTable(header: header, rows: lines, rightAligned: [false, true, true, true, true, true, true]).markdown,
-                "summary": Words.list(parts).prefix(1).uppercased() + String(Words.list(parts).dropFirst()) + ".",
+                "summary": sentences.joined(separator: " "),
                 "text": paragraphs.joined(separator: "\n\n")]
     }
 
     /// The 2019 report's best (one run, no augmentation) against ours without and with it.
     func like2019(_ rows: [RowOutcome]) -> [String: Any] {
         func best(_ r: RowOutcome) -> [String: Any] {
-            ["label": r.label, "mean": Format.percent(r.finalAccuracy("test").mean),
+            ["label": r.plan.removes == nil ? r.label : "the final net with " + r.label, "mean": Format.percent(r.finalAccuracy("test").mean),
              "best": Format.percent(r.finalValues("test").values.max() ?? .nan), "seeds": Words.count(r.runs.count, "seed")]
         }
         let plain = rows.filter { $0.plan.template.shiftPixels == 0 }
@@ -158,6 +173,6 @@ extension ContextBuilder {
         if outcomes.planner.choiceSeeds.count == 1 {
             return "\(Format.percent(diff)) points over the next candidate (\(Int((diff * Double(validation)).rounded())) of \(Format.integer(validation)) validation images)"
         }
-        return "\(Format.percent(diff)) points of the mean over \(Words.count(outcomes.planner.choiceSeeds.count, "seed")) over the next candidate"
+        return "\(Format.percent(diff)) points ahead of the next candidate (means over \(Words.count(outcomes.planner.choiceSeeds.count, "seed")))"
     }
 }

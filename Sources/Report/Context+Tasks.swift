@@ -23,6 +23,13 @@ extension ContextBuilder {
             guard let grid = r.plan.grid, grid.count > 1 else { return nil }
             let extra = r.sweep.map(\.learningRate).filter { !grid.contains($0) }
             let tried = grid + extra
+            let basePoints = r.sweep.filter { grid.contains($0.learningRate) }
+            if let e = extra.first, RowOutcome.choose(from: basePoints) == nil {
+                let found = RowOutcome.choose(from: r.sweep) != nil
+                return "every rate of \(r.id)'s grid had a seed that diverged or collapsed; extended to \(Format.rate(e)), "
+                    + (found ? "it chooses \(Format.rate(r.chosenLearningRate))"
+                             : "it still has none that trained, so its runs at \(Format.rate(r.chosenLearningRate)) stand in and show a failed row")
+            }
             if let e = extra.first {
                 let side = e > grid.max()! ? "largest" : "smallest"
                 let before = side == "largest" ? grid.max()! : grid.min()!
@@ -210,9 +217,9 @@ extension ContextBuilder {
         let same = rule.filter { $0.direction == .indistinguishable }.count
         let untested = rule.filter { $0.direction == .untestable }.count
         var parts: [String] = []
-        parts.append(higher.isEmpty ? "higher for none" : "higher for \(Words.list(higher))")
-        parts.append(lower.isEmpty ? "lower for none" : "lower for \(Words.list(lower))")
-        parts.append("not distinguishable for \(Words.count(same, "row"))")
+        if !higher.isEmpty { parts.append("higher for \(Words.list(higher))") }
+        if !lower.isEmpty { parts.append("lower for \(Words.list(lower))") }
+        if same > 0 { parts.append(same == rule.count ? "not distinguishable from mini-batch training's for every one" : "not distinguishable for \(Words.count(same, "row"))") }
         if untested > 0 { parts.append("untested for \(Words.count(untested, "row")) (one run)") }
         c["summary"] = "Of the \(Words.count(rule.count, "row")), per-sample training's test accuracy is " + Words.list(parts) + "."
         if let n = pairs.first(where: { $0.0 == "N" }) {

@@ -212,7 +212,11 @@ enum Figures {
         ax.bars(categories: categories ?? rows.map(\.id),
                 series: sets.map { set in (SetColor.label(set), rows.map { $0.finalAccuracy(set).mean }) },
                 errors: sets.map { set in rows.map { $0.finalAccuracy(set).sd } })
-        ax.yLimits = 0.0...1.0
+        // Bars from zero, with room above 100 % for the legend, which would otherwise hide the
+        // last bars (every bar reaches above 90 %).
+        ax.yLimits = 0.0...1.2
+        ax.yTickValues = stride(from: 0.0, through: 1.0, by: 0.2).map { $0 }
+        ax.legend = .upperCenter
         return ReportFigure(file: file, title: title, figure: f, sources: keys(rows))
     }
 
@@ -238,7 +242,7 @@ enum Figures {
         let ax = f.axes(row: 0, column: 0)
         ax.title = title; ax.yLabel = "Final minus without (points)"; ax.grid = true
         let tested = rows.compactMap { r -> (String, MeanDifference)? in
-            guard let d = family["5.loo.\(r.plan.removes ?? r.id)"]?.difference else { return nil }
+            guard let d = family[VerdictFamily.leaveOneOutID(r, chain: chain)]?.difference else { return nil }
             let step = chain.first { $0.id == r.plan.removes }.map(bonusShortName) ?? r.id
             return (step, d)
         }

@@ -6,7 +6,10 @@ import Foundation
 public enum Format {
     /// 0.97123 -> "97.12" (percent, no sign).
     public static func percent(_ x: Double, decimals: Int = 2) -> String {
-        x.isFinite ? String(format: "%.\(decimals)f", 100 * x) : "–"
+        guard x.isFinite else { return "–" }
+        // A minus sign, as every other signed number of the report prints it (not "-0.00").
+        let text = String(format: "%.\(decimals)f", 100 * abs(x))
+        return x < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "−" + text : text
     }
 
     /// Mean +- sd of accuracies in percent: "97.12 ± 0.08"; one seed shows the mean alone.

@@ -138,9 +138,13 @@ extension VerdictFamily {
             compareGap("5.\(step.id).gap", step, baseline)
         }
         if let final = find(Planner.finalBonusID, o.bonus) {
+            // A removal that gives back a chain step (the shorter schedule) is that step's own
+            // comparison with the final net: tested once, not twice in the family.
             for row in o.bonusLeaveOneOut {
-                compare("5.loo.\(row.plan.removes ?? row.id)", final, row, matched: false)
-                compareGap("5.loo.\(row.plan.removes ?? row.id).gap", final, row)
+                let id = leaveOneOutID(row, chain: o.bonus)
+                guard id.hasPrefix("5.loo.") else { continue }
+                compare(id, final, row, matched: false)
+                compareGap(id + ".gap", final, row)
             }
         }
         // The two rules, row by row.
@@ -153,6 +157,17 @@ extension VerdictFamily {
                 a: r.finalValues("test"), b: batch.finalValues("test"), paired: false))
         }
         return VerdictFamily(requests)
+    }
+
+    /// The verdict id of a task 5 leave-one-out row ("5.loo.Dropout"); a removal that gives
+    /// back the final net's baseline step (the shorter schedule) is the final step's own
+    /// comparison ("5.Long", final minus that step), tested once, not twice.
+    public static func leaveOneOutID(_ row: RowOutcome, chain: [RowOutcome]) -> String {
+        if let final = chain.last, let base = chain.first(where: { $0.id == final.plan.baseline }),
+           base.plan.template == row.plan.template {
+            return "5.\(final.id)"
+        }
+        return "5.loo.\(row.plan.removes ?? row.id)"
     }
 
     /// The replication's rows under the ids of the rows they replicate ("R-N" -> "N").

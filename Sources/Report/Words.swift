@@ -26,11 +26,11 @@ enum Words {
     }
 
     /// "a", "a and b", "a, b and c".
-    static func list(_ items: [String]) -> String {
+    static func list(_ items: [String], conjunction: String = "and") -> String {
         switch items.count {
         case 0: return ""
         case 1: return items[0]
-        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        default: return items.dropLast().joined(separator: ", ") + " \(conjunction) " + items.last!
         }
     }
 

@@ -120,6 +120,16 @@ final class AblationPlanTests: XCTestCase {
         XCTAssertTrue(down.jobs(.sweepEdges, results: { low[$0] }).allSatisfy { $0.name.contains("/lr=0.05/") })
     }
 
+    func testAGridWhereEveryRateCollapsedExtendsDownwards() {
+        var p = tinyParameters()
+        p.learningRateGrid = [0.5, 0.2, 0.1]
+        let graph = JobGraph(planner: Planner(parameters: p), checksums: [:])
+        let collapsed = results(graph, stages: [.sweeps], accuracy: { _ in 0.1 })
+        let edges = graph.jobs(.sweepEdges, results: { collapsed[$0] })
+        XCTAssertFalse(edges.isEmpty)
+        XCTAssertTrue(edges.allSatisfy { $0.name.contains("/lr=0.05/") }, edges.map(\.name).joined(separator: " "))
+    }
+
     func testGridEdgeStepsIsReadAndBounded() throws {
         XCTAssertEqual(try Parameters.parse("grid_edge_steps: 0\n").gridEdgeSteps, 0)
         XCTAssertThrowsError(try Parameters.parse("grid_edge_steps: 2\n"))
