@@ -1,3 +1,4 @@
+import Foundation
 import MatrixCore
 
 /// The first dense layers of K models of the same first-layer shape, multiplied as one layer
@@ -34,6 +35,10 @@ final class FirstLayerGroup<Scalar: MatrixScalar> {
         self.units = units
         self.activation = activation
     }
+
+    /// The widest pack of members multiplied together, in columns: K units is cut into packs
+    /// of at most this many (whole members), a member alone when its own layer is as wide.
+    static var packWidth: Int { gridPackWidth }
 
     /// Whether the grouped products give the bits of the members' own, for a batch of `rows`.
     static func isExact(rows: Int) -> Bool { Scalar.self == Float.self && PanelGEMM.isAvailable && rows > 1 }
@@ -111,3 +116,6 @@ final class FirstLayerGroup<Scalar: MatrixScalar> {
         if buffer.count < count { buffer = [Scalar](repeating: 0, count: count) }
     }
 }
+
+/// GRID_PACK_WIDTH overrides `FirstLayerGroup.packWidth` (for measuring it), read once.
+let gridPackWidth = ProcessInfo.processInfo.environment["GRID_PACK_WIDTH"].flatMap { Int($0) } ?? 64

@@ -193,15 +193,28 @@ public final class GridTrainer<Scalar: MatrixScalar> {
 
     @_specialize(where Scalar == Float)
     private func run(_ live: [Int], _ batch: MatrixView<Scalar>, _ y: UnsafePointer<Int32>, iteration: Int) -> [Double] {
-        guard let first, FirstLayerGroup<Scalar>.isExact(rows: batch.rows) else {
-            // One member at a time: what Trainer does.
-            return live.map { j in
-                let t = members[j]
-                let loss = t.model.computeGradients(batch, labels: y).loss
-                t.optimizer.step(parameters[j], iteration: iteration)
-                return loss
-            }
+        // One member at a time: what Trainer does.
+        func alone(_ j: Int) -> Double {
+            let t = members[j]
+            let loss = t.model.computeGradients(batch, labels: y).loss
+            t.optimizer.step(parameters[j], iteration: iteration)
+            return loss
         }
+        guard let first, FirstLayerGroup<Scalar>.isExact(rows: batch.rows) else { return live.map(alone) }
+        // Packs of at most `FirstLayerGroup.packWidth` columns (see there why).
+        let size = max(1, FirstLayerGroup<Scalar>.packWidth / first.units)
+        var losses: [Double] = []
+        for lo in stride(from: 0, to: live.count, by: size) {
+            let pack = Array(live[lo..<min(lo + size, live.count)])
+            losses += pack.count == 1 ? [alone(pack[0])] : together(pack, first, batch, y, iteration: iteration)
+        }
+        return losses
+    }
+
+    /// `run` for the members `live` as one pack: the first layer's products shared.
+    @_specialize(where Scalar == Float)
+    private func together(_ live: [Int], _ first: FirstLayerGroup<Scalar>, _ batch: MatrixView<Scalar>, _ y: UnsafePointer<Int32>,
+                          iteration: Int) -> [Double] {
         let models = live.map { members[$0].model }
         let layers = models.map { $0.layers[0] as! Dense<Scalar> }
         let outputs = models.map { $0.firstLayerOutput(rows: batch.rows) }

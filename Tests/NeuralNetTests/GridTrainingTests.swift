@@ -10,7 +10,9 @@ import MatrixCore
 /// The kernels' instruction set is chosen when the library loads (MAKE_REPORT_KERNELS=avx2
 /// lowers AVX-512 to AVX2 + FMA; there is no switch inside a process), so on an AVX-512 machine
 /// `testGridEqualsSeparateRunsUnderAVX2` runs the main test again in a child process with that
-/// variable set, and both code paths are checked by one `swift test`.
+/// variable set, and both code paths are checked by one `swift test`. Members are multiplied in
+/// packs of at most 64 columns (`FirstLayerGroup.packWidth`); a child with GRID_PACK_WIDTH
+/// set checks the wider products (several column panels, k-blocks) as well.
 final class GridTrainingTests: XCTestCase {
     /// 300 images of 200 features (more than the kernels' k-block of 128, so that a wide
     /// grouped product runs in blocks), 10 classes; 289 training images in batches of 32, so
@@ -29,8 +31,9 @@ final class GridTrainingTests: XCTestCase {
         var initializer: Initializer = .uniform(low: -1, high: 1)
     }
 
-    /// Every activation, K from 3 to 7, K x units from 24 (one column panel) to 112 (two,
-    /// k-blocked), momentum on and off, dropout, a fixed order, a second hidden layer, and a
+    /// Every activation, K from 3 to 7, K x units from 24 (one column panel) to 112 (packs of
+    /// 4 and 3 members; two k-blocked panels in one product with GRID_PACK_WIDTH), a pack of one
+    /// (ReLU: 4 + 1 members of 16 units), momentum on and off, dropout, a fixed order, a second hidden layer, and a
     /// rate (1e35, ReLU) that diverges and stops alone.
     static let configs: [Config] = [
         Config(activation: .sigmoid, hidden: [8], rates: [1, 0.5, 0.2], momentum: 0),
@@ -87,9 +90,9 @@ final class GridTrainingTests: XCTestCase {
 
     func testGridEqualsSeparateRuns() throws {
         try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX2 or AVX-512 here: the grid runs its members one by one")
-        if ProcessInfo.processInfo.environment["MAKE_REPORT_KERNELS"] == "avx2" {
-            XCTAssertEqual(PanelGEMM.instructionSet, "AVX2+FMA")
-        }
+        let environment = ProcessInfo.processInfo.environment
+        if environment["MAKE_REPORT_KERNELS"] == "avx2" { XCTAssertEqual(PanelGEMM.instructionSet, "AVX2+FMA") }
+        if let width = environment["GRID_PACK_WIDTH"] { XCTAssertEqual(FirstLayerGroup<Float>.packWidth, Int(width)) }
         var divergedSome = false
         for c in Self.configs {
             let r = Self.compare(c)
@@ -134,21 +137,31 @@ final class GridTrainingTests: XCTestCase {
     func testGridEqualsSeparateRunsUnderAVX2() throws {
         try XCTSkipUnless(PanelGEMM.instructionSet == "AVX-512",
                           "the kernels here are \(PanelGEMM.instructionSet ?? "BLAS"): testGridEqualsSeparateRuns ran them")
+        try runMainTestInChild(["MAKE_REPORT_KERNELS": "avx2"])
+    }
+
+    /// All members in one product however wide (GRID_PACK_WIDTH; 64 columns by default): the
+    /// products of more than one column panel, run in k-blocks, on both instruction sets.
+    func testGridEqualsSeparateRunsInOneWideProduct() throws {
+        try XCTSkipUnless(PanelGEMM.isAvailable, "no AVX2 or AVX-512 here")
+        try runMainTestInChild(["GRID_PACK_WIDTH": "100000"])
+        if PanelGEMM.instructionSet == "AVX-512" { try runMainTestInChild(["GRID_PACK_WIDTH": "100000", "MAKE_REPORT_KERNELS": "avx2"]) }
+    }
+
+    private func runMainTestInChild(_ variables: [String: String]) throws {
         let me = ProcessInfo.processInfo.arguments[0]
-        try XCTSkipUnless(me.hasSuffix(".xctest") || me.contains(".xctest"), "not run by an xctest binary (\(me))")
+        try XCTSkipUnless(me.contains(".xctest"), "not run by an xctest binary (\(me))")
         let child = Process()
         child.executableURL = URL(fileURLWithPath: me)
         child.arguments = ["NeuralNetTests.GridTrainingTests/testGridEqualsSeparateRuns"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["MAKE_REPORT_KERNELS"] = "avx2"
-        child.environment = environment
+        child.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
         let pipe = Pipe()
         child.standardOutput = pipe
         child.standardError = pipe
         try child.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         child.waitUntilExit()
-        XCTAssertEqual(child.terminationStatus, 0, output)
-        XCTAssertTrue(output.contains("Executed 1 test, with 0 failures"), output)
+        XCTAssertEqual(child.terminationStatus, 0, "\(variables): \(output)")
+        XCTAssertTrue(output.contains("Executed 1 test, with 0 failures"), "\(variables): \(output)")
     }
 }
