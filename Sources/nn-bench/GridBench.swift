@@ -10,7 +10,7 @@ import NeuralNet
 /// wall seconds of the whole grid, training and evaluation seconds summed over the rates, and
 /// each rate's final validation loss bits (grouped and separate must print the same).
 /// Arguments: [--hidden N (32)] [--epochs N (2)] [--rates 1,0.5,... (the report's grid)]
-/// [--activation NAME] [--initializer NAME].
+/// [--activation NAME] [--initializer NAME] [--probe 0 (no diagnostics, as bench/grid_numpy.py)].
 func runGridBench(mode: String, arguments: [String: String], train: Examples<Float>, validation: Examples<Float>) throws {
     let hidden = Int(arguments["hidden"] ?? "32")!
     let epochs = Int(arguments["epochs"] ?? "2")!
@@ -24,7 +24,7 @@ func runGridBench(mode: String, arguments: [String: String], train: Examples<Flo
         model.add(Dense(10, activation: .linear, weightInitializer: initializer))
         let t = Trainer(model: model, optimizer: SGD(learningRate: rate),
                         options: TrainingOptions(epochs: epochs, batchSize: 128, shuffle: true, evaluationsPerEpoch: 1, seed: 1))
-        t.diagnosticsProbe = probe
+        if arguments["probe"] != "0" { t.diagnosticsProbe = probe }
         return t
     }
     let start = ContinuousClock.now
@@ -45,6 +45,7 @@ func runGridBench(mode: String, arguments: [String: String], train: Examples<Flo
         "eval_s": histories.map(\.evaluationSeconds).reduce(0, +),
         "final_validation_accuracy": histories.map { $0.final("validation")?.accuracy ?? -1 },
         "final_validation_loss_bits": histories.map { String(($0.final("validation")?.loss ?? .nan).bitPattern, radix: 16) },
+        "diagnostics": arguments["probe"] != "0",
         "products": PanelGEMM.instructionSet.map { "PanelGEMM (\($0))" } ?? "BLAS",
         "kernel": BLAS.kernel.active,
         "threads": BLAS.threads,
