@@ -12,6 +12,12 @@ import MatrixCore
 /// xᵀ [dz_1 ... dz_K] are xᵀ dz_j. Where that is not so (BLAS, a one-row batch's gemv),
 /// `isExact` is false and `GridTrainer` runs the members one by one.
 ///
+/// `GridTrainer` hands it packs of members at most `packWidth` (64) columns wide: one AVX-512
+/// column panel. Measured on an AVX-512 machine (bench/grid.py), seven 64-unit members in one
+/// product of 448 columns (seven panels, k-blocked) trained slower than seven products alone,
+/// because the kernel re-reads the batch for every panel anyway; packs of 64 are never slower,
+/// and narrow members (5 to 20 units, which fill a fraction of a vector alone) gain the most.
+///
 /// Each member's weights stay in its own `Dense` (the optimiser updates them there); they are
 /// packed side by side before each forward product, and the packed weight gradient is
 /// copied back into each member's `weight.gradient`. Those copies move (inputSize x K units)
