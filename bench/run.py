@@ -364,6 +364,11 @@ Raw runs:
 bench/PROFILE.md keeps the profiles before and after each optimisation.
 """
     text = "\n".join(line.rstrip() for line in text.splitlines()).replace("\n\n\n", "\n\n") + "\n"
+    # Keep the grid benchmark's section (bench/grid.py writes it) when rewriting the file.
+    old = open(args.output).read() if os.path.exists(args.output) else ""
+    begin, end = "<!-- grid:begin -->", "<!-- grid:end -->"
+    if begin in old and end in old:
+        text += "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
     with open(args.output, "w") as f:
         f.write(text)
     print(text)

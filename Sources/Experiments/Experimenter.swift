@@ -222,9 +222,9 @@ public final class Experimenter: @unchecked Sendable {
         beforeRunning(toRun)
         log.planned(toRun.map { PlannedRun(name: $0.name, expectedSeconds: comparableSeconds(name: $0.name, key: $0.key), cost: $0.cost) },
                     phase: phase, workers: options.jobs)
-        toRun.sort { $0.cost > $1.cost }
-        let queue = WorkQueue(toRun)
-        let workers = max(1, min(options.jobs, toRun.count))
+        let units = Self.units(toRun).sorted { $0.cost > $1.cost }
+        let queue = WorkQueue(units)
+        let workers = max(1, min(options.jobs, units.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
@@ -239,6 +239,55 @@ public final class Experimenter: @unchecked Sendable {
         }
         group.wait()
         if let error = queue.error { throw error }
+    }
+
+    /// What one worker thread takes at a time: a job, or the runs of one learning-rate grid
+    /// (same spec but the rate, see `RunSpec.gridIdentity`) trained together by
+    /// `JobRunner.performGrid`, each still cached and reported under its own key and name. Only
+    /// the runs that must run are grouped: a changed rate re-runs that member alone.
+    private enum Unit {
+        case one(Job)
+        case grid([Job])
+        var cost: Double {
+            switch self {
+            case .one(let job): job.cost
+            case .grid(let jobs): jobs.map(\.cost).reduce(0, +)
+            }
+        }
+    }
+
+    /// `jobs` as units: the training runs that `Runner.canTrainAsGrid` together become one grid
+    /// unit (in the order of their first job), every other job a unit of its own.
+    private static func units(_ jobs: [Job]) -> [Unit] {
+        var grids: [RunSpec: [Job]] = [:], firsts: [(RunSpec?, Job)] = []
+        for job in jobs {
+            if case .train(let spec) = job.work, let identity = spec.gridIdentity {
+                if grids[identity] == nil { firsts.append((identity, job)) }
+                grids[identity, default: []].append(job)
+            } else {
+                firsts.append((nil, job))
+            }
+        }
+        return firsts.map { identity, job in
+            guard let identity, let members = grids[identity], members.count > 1 else { return .one(job) }
+            return .grid(members)
+        }
+    }
+
+    private func perform(_ unit: Unit) throws {
+        guard case .grid(let jobs) = unit else {
+            if case .one(let job) = unit { try perform(job) }
+            return
+        }
+        let runner = JobRunner(data: data, store: store, checksums: checksums, provenance: provenance)
+        let nodes = jobs.map { GraphJob(name: $0.name, group: $0.group, stage: .sweeps, key: $0.key, work: $0.work, cost: $0.cost) }
+        let results = try runner.performGrid(nodes, why: jobs.map(\.why), log: log)
+        lock.lock()
+        for (job, result) in zip(jobs, results) {
+            memo[job.key] = result
+            tally[job.group, default: (0, 0)].ran += 1
+        }
+        lock.unlock()
     }
 
     private func perform(_ job: Job) throws {

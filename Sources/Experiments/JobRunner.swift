@@ -28,10 +28,7 @@ public struct JobRunner: Sendable {
                 log.event(job: job.name, e)
             }
             try store.save(result, key: job.key, name: job.name)
-            let set = spec.evaluationSets.contains("test") ? "test" : "validation"
-            let outcome = result.history.divergence.map { "\($0)" }
-                ?? String(format: "final %@ accuracy %.2f %%", set, 100 * (result.history.final(set)?.accuracy ?? .nan))
-            log.finished(job: job.name, seconds: (ContinuousClock.now - start).seconds, outcome: "ran (\(why)): \(outcome)")
+            log.finished(job: job.name, seconds: (ContinuousClock.now - start).seconds, outcome: "ran (\(why)): \(Self.outcome(result))")
             return result
         case .check(let spec):
             let split = try data.split(seed: spec.seed, validationImages: spec.validationImages, subset: nil)
@@ -59,6 +56,38 @@ public struct JobRunner: Sendable {
             log.finished(job: job.name, seconds: (ContinuousClock.now - start).seconds, outcome: "ran (\(why)): \(outcome)")
             return nil
         }
+    }
+
+    /// Trains the runs of `jobs` as one learning-rate grid (`Runner.canTrainAsGrid` of their
+    /// specs, see `GridTrainer`) and writes each result under its own key, the same file
+    /// `perform` writes for it alone apart from the times (`Runner.trainGrid` says how a
+    /// member's time is counted). `why[i]` is job i's reason to run.
+    @discardableResult
+    public func performGrid(_ jobs: [GraphJob], why: [String], log: ExperimentLog) throws -> [RunResult] {
+        let specs = jobs.map { job -> RunSpec in
+            guard case .train(let spec) = job.work else { preconditionFailure("\(job.name) is not a training run") }
+            return spec
+        }
+        precondition(Runner.canTrainAsGrid(specs) && why.count == jobs.count, "these runs do not form a grid")
+        let lead = specs[0]
+        let split = try data.split(seed: lead.seed, validationImages: lead.validationImages, subset: lead.subset)
+        for (job, spec) in zip(jobs, specs) { log.started(job: job.name, summary: spec.summary, epochs: spec.epochs) }
+        let observers: [((TrainingEvent) -> Void)?] = jobs.map { job in { [log] e in log.event(job: job.name, e) } }
+        let results = Runner.trainGrid(specs, data: split, keys: jobs.map(\.key), checksums: checksums,
+                                       provenance: provenance, observers: observers)
+        for (i, (job, result)) in zip(jobs, results).enumerated() {
+            try store.save(result, key: job.key, name: job.name)
+            log.finished(job: job.name, seconds: result.wallSeconds,
+                         outcome: "ran (\(why[i]); in a grid of \(jobs.count) rates): \(Self.outcome(result))")
+        }
+        return results
+    }
+
+    /// How a finished run ended, for its log line.
+    static func outcome(_ result: RunResult) -> String {
+        let set = result.spec.evaluationSets.contains("test") ? "test" : "validation"
+        return result.history.divergence.map { "\($0)" }
+            ?? String(format: "final %@ accuracy %.2f %%", set, 100 * (result.history.final(set)?.accuracy ?? .nan))
     }
 
     /// Whether `job`'s result is cached and decodes.

@@ -44,6 +44,16 @@ public struct RunSpec: Codable, Hashable, Sendable {
         return total
     }
 
+    /// What a learning-rate grid's runs share: this spec with the rate set to 0, or nil where
+    /// the run cannot train in a grid (the per-sample rule; augmentation, whose batches are
+    /// copies). Runs with the same identity see the same batches in the same order.
+    public var gridIdentity: RunSpec? {
+        guard updateRule == .batchMean, shiftPixels == 0 else { return nil }
+        var s = self
+        s.learningRate = 0
+        return s
+    }
+
     /// A one-line description for progress and logs.
     public var summary: String {
         var s = "784-\(hiddenUnits.map(String.init).joined(separator: "-"))-10 \(activation) \(initializer) lr \(learningRate.formatted6)"

@@ -58,6 +58,14 @@ public enum Runner {
     static func fit(_ spec: RunSpec, data: SplitData,
                     observer: ((TrainingEvent) -> Void)?) -> (model: Sequential<Float>, history: TrainingHistory, seconds: Double) {
         let start = ContinuousClock.now
+        let trainer = trainer(spec, data: data, observer: observer)
+        let sets = spec.evaluationSets.compactMap { data.named($0) }
+        let history = trainer.fit(data.train, evaluationSets: sets)
+        return (trainer.model, history, (ContinuousClock.now - start).seconds)
+    }
+
+    /// The trainer of `spec`'s network, its optimiser, options, augmentation, probe and observer.
+    static func trainer(_ spec: RunSpec, data: SplitData, observer: ((TrainingEvent) -> Void)?) -> Trainer<Float> {
         let model = model(for: spec)
         let optimizer = SGD<Float>(learningRate: spec.learningRate, momentum: spec.momentum,
                                    schedule: spec.annealingBatches.map { .annealing(T: $0) } ?? .constant)
@@ -69,9 +77,37 @@ public enum Runner {
         if spec.shiftPixels > 0 { trainer.augmentation = randomShifts(pixels: spec.shiftPixels) }
         trainer.diagnosticsProbe = data.validation.prefix(diagnosticsImages)
         if let observer { trainer.observe(observer) }
-        let sets = spec.evaluationSets.compactMap { data.named($0) }
-        let history = trainer.fit(data.train, evaluationSets: sets)
-        return (model, history, (ContinuousClock.now - start).seconds)
+        return trainer
+    }
+
+    /// Whether `specs` can train as one grid (`GridTrainer`): the same spec but the learning
+    /// rate (so the same seed, split, shapes, batch order and evaluations), the batch-mean
+    /// rule and no augmentation.
+    public static func canTrainAsGrid(_ specs: [RunSpec]) -> Bool {
+        guard specs.count > 1, let lead = specs.first?.gridIdentity else { return false }
+        return specs.allSatisfy { $0.gridIdentity == lead }
+    }
+
+    /// Trains the runs of `specs` (`canTrainAsGrid`) as one grid: each result is the one
+    /// `train` gives that spec alone, bit for bit, apart from its times. A member's
+    /// `wallSeconds` is its own evaluation time, its share of the training time (each batch's
+    /// time split evenly between the members it trained, see `GridTrainer`) and an even share
+    /// of the rest (building the models), so the members' wall seconds add up to the grid's.
+    public static func trainGrid(_ specs: [RunSpec], data: SplitData, keys: [String], checksums: [String: String],
+                                 provenance: Provenance, observers: [((TrainingEvent) -> Void)?]) -> [RunResult] {
+        precondition(canTrainAsGrid(specs) && keys.count == specs.count && observers.count == specs.count)
+        let start = ContinuousClock.now
+        let trainers = zip(specs, observers).map { trainer($0, data: data, observer: $1) }
+        let sets = specs[0].evaluationSets.compactMap { data.named($0) }
+        let histories = GridTrainer(trainers).fit(data.train, evaluationSets: sets)
+        let total = (ContinuousClock.now - start).seconds
+        let own = histories.map { $0.trainingSeconds.reduce(0, +) + $0.evaluationSeconds }
+        let rest = max(0, total - own.reduce(0, +)) / Double(specs.count)
+        return specs.indices.map { i in
+            RunResult(key: keys[i], spec: specs[i], datasetChecksums: checksums, codeVersion: TrainingCode.version,
+                      history: histories[i], parameterCount: trainers[i].model.parameterCount,
+                      wallSeconds: own[i] + rest, provenance: provenance)
+        }
     }
 
     /// Trains the run of `spec.run` again and records what its network learned (see

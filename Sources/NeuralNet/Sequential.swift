@@ -79,9 +79,9 @@ public final class Sequential<Scalar: MatrixScalar> {
     /// activation buffer, the logits in the last, which the loss reads.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func forward(_ input: MatrixView<Scalar>, training: Bool) {
+    private func forward(_ input: MatrixView<Scalar>, training: Bool, from first: Int = 0) {
         reserve(rows: input.rows)
-        for i in layers.indices {
+        for i in first..<layers.count {
             layers[i].forward(self.input(of: i, input), output: activations[i], training: training, generator: &dropoutGenerator)
         }
     }
@@ -96,19 +96,53 @@ public final class Sequential<Scalar: MatrixScalar> {
     public func computeGradients(_ input: MatrixView<Scalar>, labels: UnsafePointer<Int32>) -> (loss: Double, correct: Int) {
         precondition(!layers.isEmpty, "the model has no layers")
         precondition(input.columns == inputSize && !input.isTransposed, "a batch has the model's \(inputSize) inputs a row")
-        let last = layers.count - 1
         forward(input, training: true)
+        return lossAndBackward(input, labels: labels, downTo: 0)
+    }
+
+    /// The loss of the logits the training-mode forward pass left, then the backward pass
+    /// from the last layer down to layer `lowest`; returns (mean loss, correct). The gradient
+    /// for layer `lowest - 1`'s output is then in `gradientA` (when `lowest > 0`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private func lossAndBackward(_ input: MatrixView<Scalar>, labels: UnsafePointer<Int32>,
+                                 downTo lowest: Int) -> (loss: Double, correct: Int) {
+        let last = layers.count - 1
         // dL/dz of the logits into `gradientA`.
         let result = SoftmaxCrossEntropy.evaluate(logits: activations[last], labels: labels, rows: input.rows,
                                                   classes: outputSize, gradient: gradientA!)
         // Walk down: the gradient for layer i's output is in `gradientA`; layer i writes
         // the gradient for its input into `gradientB` (unless it is the first layer).
-        for i in stride(from: last, through: 0, by: -1) {
+        for i in stride(from: last, through: lowest, by: -1) {
             layers[i].backward(input: self.input(of: i, input), output: activations[i], gradient: gradientA!,
                                inputGradient: i > 0 ? gradientB! : nil)
             swap(&gradientA, &gradientB)
         }
         return (result.lossSum / Double(input.rows), result.correct)
+    }
+
+    // MARK: The training pass split at the first layer (for `GridTrainer`)
+
+    /// Layer 0's output buffer (rows x layers[0].outputSize), sized for `rows`: the grid
+    /// writes the first layer's forward product there instead of the layer.
+    func firstLayerOutput(rows: Int) -> UnsafeMutablePointer<Scalar> {
+        reserve(rows: rows)
+        return activations[0]
+    }
+
+    /// `computeGradients` without the first layer's two products: expects layer 0's output
+    /// in `firstLayerOutput(rows:)`, runs layers 1... forward (dropout drawing from this
+    /// model's stream, as `computeGradients` does), the loss and the backward pass down to
+    /// layer 1, and returns (mean loss, correct) with dL/d(layer 0's output) (rows x
+    /// layers[0].outputSize), which layer 0's backward pass would have received.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func gradientsAboveFirstLayer(_ input: MatrixView<Scalar>, labels: UnsafePointer<Int32>)
+        -> (loss: Double, correct: Int, firstOutputGradient: UnsafeMutablePointer<Scalar>) {
+        precondition(layers.count >= 2, "the first layer is split off only when others follow it")
+        forward(input, training: true, from: 1)
+        let result = lossAndBackward(input, labels: labels, downTo: 1)
+        return (result.loss, result.correct, gradientA!)
     }
 
     /// Layer `layer`'s input: the batch for the first, else the previous layer's output.

@@ -18,7 +18,7 @@ public enum TrainingEvent: Sendable {
     case diverged(Divergence)
 }
 
-public struct TrainingOptions: Sendable {
+public struct TrainingOptions: Sendable, Equatable {
     public var epochs: Int
     public var batchSize: Int
     /// Reshuffle the training examples at the start of every epoch (else a fixed order).
@@ -75,7 +75,7 @@ public final class Trainer<Scalar: MatrixScalar> {
     /// Subscribes to training events (called on the training thread, in order).
     public func observe(_ observer: @escaping (TrainingEvent) -> Void) { observers.append(observer) }
 
-    private func emit(_ event: TrainingEvent) { for o in observers { o(event) } }
+    func emit(_ event: TrainingEvent) { for o in observers { o(event) } }
 
     /// Trains on `training` and evaluates every set in `evaluationSets` on the schedule.
     /// Stops early on divergence (recorded in the history).

@@ -8,7 +8,7 @@ import NeuralNet
 // Prints one JSON object. Arguments: [--epochs N] [--evals N] [--threads N] [--data DIR]
 // [--rule batch-mean|per-sample] [--samples N (per-sample timing only)] [--lr X] [--hidden N]
 // [--activation NAME] [--fan-in 1] [--shuffle 1] [--dropout RATE] (these leave W1 for side measurements, such as the
-// saturated high-lr runs of the sweeps).
+// saturated high-lr runs of the sweeps). [--grid grouped|separate]: a learning-rate grid instead (GridBench.swift).
 
 var arguments = [String: String]()
 var it = CommandLine.arguments.dropFirst().makeIterator()
@@ -25,6 +25,11 @@ func examples(_ s: LabelledSet) -> Examples<Float> { Examples(name: s.name, inpu
 var train = examples(split.train)
 let sets = [train, examples(split.validation), examples(split.test)]
 if let n = arguments["samples"].flatMap(Int.init) { train = train.prefix(n) }
+if let mode = arguments["grid"] {
+    // A learning-rate grid, grouped or separate (GridBench.swift); bench/grid.py drives it.
+    try runGridBench(mode: mode, arguments: arguments, train: train, validation: sets[1])
+    exit(0)
+}
 
 let model = Sequential<Float>(inputSize: 784, seed: 1)
 model.add(Dense(Int(arguments["hidden"] ?? "64")!, activation: Activation(name: arguments["activation"] ?? "sigmoid")!,
