@@ -56,9 +56,11 @@ struct ClaimsLedger {
             guard !result.0.isEmpty else { return }
             out.append(Entry(number: "\(n)", claim: claim, evidence: result.0, verdict: result.1))
         }
+        // Judged at the same rate where the rows chose different ones (the sweeps' runs).
         add(1, "Reshuffling every epoch makes no noticeable difference at batch 128.", both { r in
-            guard let e = evidence(r + "3a", "S − B") else { return nil }
-            return ([e], judge(direction(r + "3a"), expect: .indistinguishable))
+            let id = family[r + "3a@matched"] != nil ? r + "3a@matched" : r + "3a"
+            guard let e = evidence(id, id.hasSuffix("@matched") ? "S − B, same rate" : "S − B") else { return nil }
+            return ([e], judge(direction(id), expect: .indistinguishable))
         })
         // A speed-up would be I ahead after one epoch; at the same rate where the sweeps have it.
         add(2, "The improved sigmoid does not visibly speed up learning in the first epoch.", both { r in

@@ -106,7 +106,7 @@ extension ContextBuilder {
         guard rows.count == 5 else { return ["available": false] }
         let (s, i, n, m) = (rows[1], rows[2], rows[3], rows[4])
         var c: [String: Any] = ["available": true]
-        c.merge(verdicts("3", expected: ["3a", "3b.first", "3b.first@matched", "3b.final", "3b.final@matched", "3c", "3c@matched",
+        c.merge(verdicts("3", expected: ["3a", "3a@matched", "3b.first", "3b.first@matched", "3b.final", "3b.final@matched", "3c", "3c@matched",
                                           "3d", "3d@matched", "3d.first"]), uniquingKeysWith: { a, _ in a })
         c["table"] = epochTable(rows, includeRate: true).markdown
         c["marks"] = Words.list(marks(rows.map(\.finalEpoch).max() ?? 1).map(String.init))

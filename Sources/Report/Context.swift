@@ -234,7 +234,8 @@ public struct ContextBuilder {
         let commits = Set(runs.map { $0.provenance.commit + ($0.provenance.dirty ? " (dirty)" : "") }).sorted()
         var timing: [[String]] = []
         func add(_ name: String, _ rows: [RowOutcome]) {
-            let all = rows.flatMap(\.runs)
+            var seen = Set<String>()
+            let all = rows.flatMap(\.runs).filter { seen.insert($0.key).inserted }   // a run shown in two rows counts once
             guard !all.isEmpty else { return }
             let total = all.map(\.wallSeconds).reduce(0, +)
             timing.append([name, "\(all.count)", Format.seconds(total)])
@@ -242,7 +243,7 @@ public struct ContextBuilder {
         add("2a/2c base run", [outcomes.base].compactMap { $0 })
         add("3 tricks (plotted runs)", outcomes.tricks + [outcomes.momentumAtBaseRate].compactMap { $0 })
         add("4 topologies (plotted runs)", outcomes.topologies)
-        add("5 bonus (plotted runs)", outcomes.bonus)
+        add("5 bonus (plotted runs, chain and leave-one-out)", outcomes.bonus + outcomes.bonusLeaveOneOut)
         add("Replication, per-sample rule", outcomes.replication)
         let sums = outcomes.datasetChecksums.sorted { $0.key < $1.key }.map { "`\($0.key)`: `\($0.value.prefix(16))…`" }
         let inspections = [outcomes.baseInspection, outcomes.finalInspection].compactMap { $0 }.count
