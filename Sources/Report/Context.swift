@@ -37,6 +37,7 @@ public struct ContextBuilder {
         c["replication"] = replicationContext()
         c["ledger"] = ledgerContext()
         c["provenance"] = provenanceContext()
+        c["comparisons"] = comparisonsTable().markdown
         return c
     }
 
