@@ -11,27 +11,27 @@ extension ContextBuilder {
             let d = v.difference
             let signed = Format.signedPoints
             return [
-                "`\(v.id)`",
-                v.description,
+                "`\(v.id)`: \(v.description)",
                 d.map { signed($0.estimate) } ?? "–",
                 d.map { "\(signed($0.low)) to \(signed($0.high))" } ?? "–",
-                v.duplicateOf.map { "as `\($0)` (the same runs)" }
+                v.duplicateOf.map { "= \($0)" }
                     ?? d.map { $0.method == .paired ? "paired, n = \($0.countA)" : "Welch, n = \($0.countA), \($0.countB)" }
-                    ?? "none (n = \(v.a.count), \(v.b.count))",
+                    ?? "none",
                 v.adjustedP.map(Format.pValue) ?? "–",
-                Self.verdictWord(v.direction),
+                Self.tableVerdict(v.direction),
             ]
         }
-        return MarkdownTable(header: ["Id", "Comparison (a vs b)", "a − b", "95 % CI", "Test", "Holm p", "Verdict"],
-                             rows: rows, rightAligned: [false, false, true, true, false, true, false])
+        return MarkdownTable(header: ["Comparison (a vs b)", "a − b", "95 % CI", "Test", "Holm p", "Verdict"],
+                             rows: rows, rightAligned: [false, true, true, false, true, false])
     }
 
-    /// The word the text uses for a direction.
-    static func verdictWord(_ d: Verdict.Direction) -> String {
+    /// A verdict in a table cell, short enough not to wrap: "not shown" is the text's "not
+    /// distinguishable" (a difference the test did not show, not an equality).
+    static func tableVerdict(_ d: Verdict.Direction) -> String {
         switch d {
         case .higher: return "higher"
         case .lower: return "lower"
-        case .indistinguishable: return "not distinguishable"
+        case .indistinguishable: return "not shown"
         case .untestable: return "no test"
         }
     }

@@ -56,10 +56,10 @@ final class ReportRenderingTests: XCTestCase {
         let appendix = md.components(separatedBy: "## Appendix: every comparison")[1]
         let rows = appendix.split(separator: "\n").filter { $0.hasPrefix("| `") }
         XCTAssertEqual(rows.count, family.verdicts.count)
-        XCTAssertTrue(appendix.contains("(\(family.testedCount) tests;"))
+        XCTAssertTrue(appendix.contains("(\(family.testedCount) tests)"))
         for v in family.verdicts {
-            guard let row = rows.first(where: { $0.hasPrefix("| `\(v.id)` |") }) else { XCTFail("\(v.id) not in the appendix"); continue }
-            XCTAssertTrue(row.hasSuffix("| \(ContextBuilder.verdictWord(v.direction)) |"), String(row))
+            guard let row = rows.first(where: { $0.hasPrefix("| `\(v.id)`: ") }) else { XCTFail("\(v.id) not in the appendix"); continue }
+            XCTAssertTrue(row.hasSuffix("| \(ContextBuilder.tableVerdict(v.direction)) |"), String(row))
             if let d = v.difference {
                 XCTAssertTrue(row.contains("| \(Format.signedPoints(d.low)) to \(Format.signedPoints(d.high)) |"), String(row))
             }
