@@ -256,22 +256,12 @@ public final class Experimenter: @unchecked Sendable {
         }
     }
 
-    /// `jobs` as units: the training runs that `Runner.canTrainAsGrid` together become one grid
-    /// unit (in the order of their first job), every other job a unit of its own.
+    /// `jobs` as units (`GridGrouping`): a grid of more than one run, or one job.
     private static func units(_ jobs: [Job]) -> [Unit] {
-        var grids: [RunSpec: [Job]] = [:], firsts: [(RunSpec?, Job)] = []
-        for job in jobs {
-            if case .train(let spec) = job.work, let identity = spec.gridIdentity {
-                if grids[identity] == nil { firsts.append((identity, job)) }
-                grids[identity, default: []].append(job)
-            } else {
-                firsts.append((nil, job))
-            }
-        }
-        return firsts.map { identity, job in
-            guard let identity, let members = grids[identity], members.count > 1 else { return .one(job) }
-            return .grid(members)
-        }
+        GridGrouping.units(jobs) { job in
+            if case .train(let spec) = job.work { return spec }
+            return nil
+        }.map { $0.count > 1 ? .grid($0) : .one($0[0]) }
     }
 
     private func perform(_ unit: Unit) throws {

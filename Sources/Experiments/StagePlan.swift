@@ -107,7 +107,7 @@ public enum Chunking {
 /// different times agree on who runs what even as results appear.
 public struct StagePlan: Codable, Sendable, Equatable {
     public var stage: Stage
-    /// Keys per task, longest first within each.
+    /// Keys per task, the longest unit first within each; a grid's keys are adjacent.
     public var tasks: [[String]]
     /// Why each key runs ("no cached result", "--force").
     public var reasons: [String: String]
@@ -116,7 +116,8 @@ public struct StagePlan: Codable, Sendable, Equatable {
         self.stage = stage; self.tasks = tasks; self.reasons = reasons
     }
 
-    /// The plan of `stage`: the selected jobs that must run, split into `taskCount` tasks.
+    /// The plan of `stage`: the selected jobs that must run, split into `taskCount` tasks, the
+    /// runs of a learning-rate grid (`GridGrouping`) in the same task.
     public static func make(stage: Stage, graph: JobGraph, runner: JobRunner, selection: Selection, taskCount: Int) -> StagePlan {
         let jobs = graph.jobs(stage, results: runner.cachedRun)
         var seen: Set<String> = []
@@ -124,10 +125,12 @@ public struct StagePlan: Codable, Sendable, Equatable {
         for job in jobs where seen.insert(job.key).inserted {
             if let why = selection.reason(job, runner: runner) { toRun.append(job); reasons[job.key] = why }
         }
+        // A learning-rate grid goes to one task whole, so its worker can train it as one unit.
+        let units = GridGrouping.units(toRun, spec: GridGrouping.spec)
         let estimate = WorkEstimate(store: runner.store, jobs: jobs)
-        let seconds = toRun.map { estimate.estimate($0).seconds }
+        let seconds = units.map { $0.map { estimate.estimate($0).seconds }.reduce(0, +) }
         let split = Chunking.split(seconds, into: max(1, taskCount))
-        return StagePlan(stage: stage, tasks: split.map { $0.map { toRun[$0].key } }, reasons: reasons)
+        return StagePlan(stage: stage, tasks: split.map { $0.flatMap { units[$0].map(\.key) } }, reasons: reasons)
     }
 
     /// Writes `plan` to `url` unless a plan is there already, and returns the one on disk:

@@ -72,15 +72,22 @@ public struct Worker: Sendable {
         let jobs = Dictionary(graph.jobs(plan.stage, results: runner.cachedRun).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var summary = Summary()
         var waiting: [GraphJob] = []
-        for key in keys {
+        let taskJobs = try keys.map { key -> GraphJob in
             guard let job = jobs[key] else {
                 throw WorkerRefusal(message: "key \(key) of the stage plan is not in stage \(plan.stage.rawValue) of this node's job graph; "
                                     + "the parameters or results changed since the stage was planned. Submit again.")
             }
-            switch try attempt(job, why: plan.reasons[key] ?? "no cached result") {
-            case .ran: summary.ran.append(job.name)
-            case .cached: summary.skipped.append(job.name)
-            case .held: waiting.append(job)
+            return job
+        }
+        let why = { (job: GraphJob) in plan.reasons[job.key] ?? "no cached result" }
+        for unit in GridGrouping.units(taskJobs, spec: GridGrouping.spec) {
+            let attempts = unit.count > 1 ? try attemptGrid(unit, why: why) : [try attempt(unit[0], why: why(unit[0]))]
+            for (job, outcome) in zip(unit, attempts) {
+                switch outcome {
+                case .ran: summary.ran.append(job.name)
+                case .cached: summary.skipped.append(job.name)
+                case .held: waiting.append(job)
+                }
             }
         }
         while !waiting.isEmpty {
@@ -106,18 +113,49 @@ public struct Worker: Sendable {
     func attempt(_ job: GraphJob, why: String, forceAllowed: Bool = true) throws -> Attempt {
         let forced = forceAllowed && selection.force && selection.selects(job.group)
         if !forced && runner.isCached(job) { return .cached }
-        let claim: ClaimFile
-        switch try ClaimFile.claim(key: job.key, in: runner.store.directory, timeout: claimTimeout) {
-        case .held(let holder):
-            log.note("\(job.name): claimed by \(holder.map { "\($0.host) pid \($0.pid) (job \($0.job))" } ?? "another worker"); waiting for it")
-            return .held
-        case .claimed(let c): claim = c
-        }
+        guard let claim = try claim(job) else { return .held }
         defer { claim.release() }
         // Someone may have finished it between our look and our claim.
         if !forced && runner.isCached(job) { return .cached }
         try runner.perform(job, why: why, log: log)
         return .ran
+    }
+
+    /// The members of one learning-rate grid (`GridGrouping`), each under its own claim as in
+    /// `attempt`: those that are neither cached nor held by another worker train together
+    /// (`JobRunner.performGrid`, each result bit for bit its run alone), a lone one alone.
+    /// Held members are returned `.held`, for the caller to wait for one by one.
+    func attemptGrid(_ jobs: [GraphJob], why: (GraphJob) -> String) throws -> [Attempt] {
+        var attempts = [Attempt](repeating: .cached, count: jobs.count)
+        var claims: [ClaimFile] = []
+        defer { for c in claims { c.release() } }
+        var toTrain: [Int] = []
+        for (i, job) in jobs.enumerated() {
+            let forced = selection.force && selection.selects(job.group)
+            if !forced && runner.isCached(job) { continue }
+            guard let claim = try claim(job) else { attempts[i] = .held; continue }
+            claims.append(claim)
+            if !forced && runner.isCached(job) { continue }
+            toTrain.append(i)
+        }
+        let members = toTrain.map { jobs[$0] }
+        if members.count > 1 {
+            try runner.performGrid(members, why: members.map(why), log: log)
+        } else if let job = members.first {
+            try runner.perform(job, why: why(job), log: log)
+        }
+        for i in toTrain { attempts[i] = .ran }
+        return attempts
+    }
+
+    /// `job`'s claim, or nil (and a note) when a live worker holds it.
+    private func claim(_ job: GraphJob) throws -> ClaimFile? {
+        switch try ClaimFile.claim(key: job.key, in: runner.store.directory, timeout: claimTimeout) {
+        case .held(let holder):
+            log.note("\(job.name): claimed by \(holder.map { "\($0.host) pid \($0.pid) (job \($0.job))" } ?? "another worker"); waiting for it")
+            return nil
+        case .claimed(let c): return c
+        }
     }
 }
 

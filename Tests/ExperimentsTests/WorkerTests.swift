@@ -84,6 +84,33 @@ final class WorkerTests: XCTestCase {
         XCTAssertEqual(Set(again.skipped), Set(gone.map(\.name)))
     }
 
+    /// A grid's missing rates go to one array task whole, and its worker trains them as one
+    /// unit (the log says so), each result bit for bit the one trained alone before.
+    func testAStagePlanKeepsAGridInOneTaskAndTheWorkerTrainsItAsOne() throws {
+        let (runner, graph, _) = try setUpRun()
+        var seen = Set<String>()
+        let jobs = graph.jobs(.sweeps, results: runner.cachedRun).filter { seen.insert($0.key).inserted }   // a run in two rows once
+        let grid = try XCTUnwrap(GridGrouping.units(jobs, spec: GridGrouping.spec).first { $0.count > 1 })
+        let before = try grid.map { try Data(contentsOf: runner.store.url(for: $0.key)) }
+        for job in grid { try FileManager.default.removeItem(at: runner.store.url(for: job.key)) }
+        // A lone run of another grid goes missing too, so that two tasks have work to share.
+        let lone = try XCTUnwrap(jobs.first { GridGrouping.spec($0) != nil && !grid.map(\.key).contains($0.key) })
+        try FileManager.default.removeItem(at: runner.store.url(for: lone.key))
+        let plan = StagePlan.make(stage: .sweeps, graph: graph, runner: runner, selection: Selection(), taskCount: grid.count + 1)
+        let task = try XCTUnwrap(plan.tasks.firstIndex { $0.contains(grid[0].key) })
+        XCTAssertEqual(Set(plan.tasks[task]).intersection(grid.map(\.key)).count, grid.count, "the grid is split: \(plan.tasks)")
+        let log = RecordingLog()
+        let summary = try Worker(graph: graph, runner: runner, selection: Selection(), log: log, claimTimeout: 60).run(task: task, of: plan)
+        XCTAssertTrue(Set(grid.map(\.name)).isSubset(of: Set(summary.ran)))
+        XCTAssertEqual(log.ran.filter { $0.contains("in a grid of \(grid.count) rates") }.count, grid.count, "\(log.ran)")
+        for (job, old) in zip(grid, before) {
+            let new = try Data(contentsOf: runner.store.url(for: job.key))
+            let history = { (d: Data) in try JSONDecoder().decode(RunResult.self, from: d).history }
+            XCTAssertEqual(try history(new).points, try history(old).points, job.name)   // every metric's bits; not the times
+            XCTAssertEqual(try history(new).divergence, try history(old).divergence, job.name)
+        }
+    }
+
     func testTheFirstStagePlanWrittenIsTheOneEveryTaskUses() throws {
         let dir = temporaryDirectory()
         let url = dir.appendingPathComponent("sweeps.1.plan.json")
