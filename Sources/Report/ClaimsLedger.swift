@@ -77,17 +77,24 @@ struct ClaimsLedger {
             guard let e = evidence(r + "3d", "M − N") else { return nil }
             var lines = [e]
             let beats = direction(r + "3d") == .higher
-            var unstable: Bool? = nil
+            // "Oscillates" as the report measures it: a finite validation loss whose median
+            // epoch-to-epoch change over the second half exceeds the threshold, per seed.
+            var oscillating: (count: Int, of: Int)? = nil
             if r.isEmpty, let mb = outcomes.momentumAtBaseRate {
-                let classes = mb.runs.map(\.runClass)
-                unstable = classes.contains { $0 != .trained }
-                lines.append("at lr \(Format.rate(mb.chosenLearningRate)): " + classes.map(\.rawValue).joined(separator: ", "))
+                oscillating = (mb.oscillatingRunCount, mb.runs.count)
+                let swing = Summary(mb.validationSwings.compactMap { $0 }).mean
+                lines.append("at lr \(Format.rate(mb.chosenLearningRate)): "
+                             + (Words.classSummary(mb.runs).nonEmpty ?? "every seed trained")
+                             + String(format: "; validation loss moving by a median %.0f %% per epoch (over %.0f %% is oscillating: ",
+                                      100 * swing, 100 * RunClass.oscillationThreshold)
+                             + "\(mb.oscillatingRunCount) of \(mb.runs.count) seeds)")
             }
             if direction(r + "3d") == .untestable { return (lines, Self.untested) }
             if beats { return (lines, Self.contradicted + " (M beats N)") }
-            switch unstable {
-            case true?: return (lines, Self.supported)
-            case false?: return (lines, Self.contradicted + " (no instability at the high rate)")
+            switch oscillating {
+            case let o? where o.count == o.of: return (lines, Self.supported)
+            case let o? where o.count == 0: return (lines, Self.contradicted + " (no seed oscillates at the high rate)")
+            case let o?: return (lines, "in part: \(o.count) of \(o.of) seeds oscillate at the high rate")
             case nil: return (lines, "stability at the lower rate " + Self.supported + "; the high rate was not run under this rule")
             }
         })

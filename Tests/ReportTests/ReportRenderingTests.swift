@@ -1,7 +1,7 @@
 import XCTest
-import Experiments
+@testable import Experiments
 import ExperimentsTestSupport
-import NeuralNet
+@testable import NeuralNet
 import Plotting
 @testable import Report
 
@@ -168,5 +168,34 @@ final class AblationReportTests: XCTestCase {
         XCTAssertEqual(family["rule.64"]?.adjustedP, family["rule.N"]?.adjustedP)
         let raw = [a, other].map { MeanDifference.test($0, b, paired: false)!.pValue } + [MeanDifference.test(a, b, paired: true)!.pValue]
         XCTAssertEqual(family["rule.N"]?.adjustedP, Holm.adjust(raw)[0])
+    }
+
+    /// Claim 4's "oscillates" is measured, per seed, on the runs at the high rate: a validation
+    /// loss that swings by more than the threshold supports it, a settling one contradicts it,
+    /// whether or not the runs also collapsed.
+    func testMomentumOscillationIsJudgedFromTheLossSwingOfEachSeed() throws {
+        let planner = Planner(parameters: Parameters())
+        let m = try XCTUnwrap(planner.trickRows.first { $0.id == "M" })
+        func row(_ losses: (Int) -> Double) -> RowOutcome {
+            let runs = (1...3).map { seed -> RunResult in
+                let spec = planner.plottedSpec(m, learningRate: 0.5, seed: UInt64(seed))
+                var h = TrainingHistory()
+                h.points = (1...spec.epochs).map { e in
+                    EvaluationPoint(epoch: Double(e), iteration: e, metrics: ["validation": Metrics(loss: losses(e), accuracy: 0.1)])
+                }
+                return RunResult(key: "k\(seed)", spec: spec, datasetChecksums: [:], codeVersion: TrainingCode.version, history: h,
+                                 parameterCount: 0, wallSeconds: 0, provenance: testProvenance)
+            }
+            return RowOutcome(plan: m, sweep: [], chosenLearningRate: 0.5, runs: runs)
+        }
+        let family = VerdictFamily([.init(id: "3d", description: "", a: [1: 0.970, 2: 0.971, 3: 0.969],
+                                          b: [1: 0.970, 2: 0.972, 3: 0.968], paired: true)])
+        func verdict(_ r: RowOutcome) throws -> String {
+            var outcomes = Outcomes(parameters: Parameters(), planner: planner)
+            outcomes.momentumAtBaseRate = r
+            return try XCTUnwrap(ClaimsLedger(outcomes: outcomes, family: family).claims().first { $0.number == "4" }).verdict
+        }
+        XCTAssertEqual(try verdict(row { e in e % 2 == 0 ? 150 : 100 }), "mini-batch: supported")
+        XCTAssertEqual(try verdict(row { e in 3 - 0.001 * Double(e) }), "mini-batch: contradicted (no seed oscillates at the high rate)")
     }
 }
