@@ -85,7 +85,7 @@ public struct ReportBuilder {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         }
         var figureData: [String: Data] = [:]
-        var figureList: [[String: Any]] = []
+        var figureList: [FigureContext] = []
         // Figures are independent (each its own Cairo surface and file), so they are drawn and
         // compressed on all cores: PNG compression was about half of a cached re-render. The
         // bytes do not depend on the order; errors surface in figure order.
@@ -104,20 +104,20 @@ public struct ReportBuilder {
         defer { _ = drawn.baseAddress!.deinitialize(count: all.count) }
         for (i, f) in all.enumerated() {
             figureData[f.file] = try drawn[i].get()
-            figureList.append(["file": f.file, "title": f.title])
+            figureList.append(FigureContext(file: f.file, title: f.title))
         }
-        var context = ContextBuilder(outcomes: outcomes).build()
-        context["figures"] = figureList
+        let context = ContextBuilder(outcomes: outcomes).build(figures: figureList)
         let text: String
         do { text = try String(contentsOf: templateURL, encoding: .utf8) } catch {
             throw TemplateError(file: templateURL.path, line: 0, message: "cannot read the template (\(error.localizedDescription))")
         }
-        try TemplateCheck.validate(text, context: context, file: templateURL.path)
+        // Checked against the context's types, not this context: see `ContextSchema`.
+        try TemplateCheck.validate(text, schema: ReportContext.schema(planner: outcomes.planner), file: templateURL.path)
         let template: MustacheTemplate
         do { template = try MustacheTemplate(string: text) } catch let e as MustacheTemplate.ParserError {
             throw TemplateError(file: templateURL.path, line: e.context.lineNumber, message: "\(e.error)")
         }
-        var markdown = template.render(context)
+        var markdown = template.render(try MustacheEncoder.encode(context))
         // A false section inside a sentence leaves a double space; collapse it.
         markdown = markdown.replacingOccurrences(of: "(?<=\\S)  +(?=\\S)", with: " ", options: .regularExpression)
         // Mustache leaves blank lines where sections were; keep at most one in a row.
