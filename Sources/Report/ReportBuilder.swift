@@ -77,6 +77,18 @@ public struct ReportBuilder {
         return out
     }
 
+    /// The template's text, checked against the context's types (`ContextSchema`), not
+    /// against a context built from results: it needs only the planner, so make-report
+    /// checks the template before it trains anything, and `render` checks it again.
+    public static func checkedTemplate(_ url: URL, planner: Planner) throws -> String {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw TemplateError(file: url.path, line: 0, message: "cannot read the template (\(error.localizedDescription))")
+        }
+        try TemplateCheck.validate(text, schema: ReportContext.schema(planner: planner), file: url.path)
+        return text
+    }
+
     /// Renders figures to PNG bytes (through a scratch folder) and the Markdown text.
     public func render(scratch: URL) throws -> Rendered {
         // Created only if missing: make-report's signal handler renames the folder away before
@@ -107,12 +119,7 @@ public struct ReportBuilder {
             figureList.append(FigureContext(file: f.file, title: f.title))
         }
         let context = ContextBuilder(outcomes: outcomes).build(figures: figureList)
-        let text: String
-        do { text = try String(contentsOf: templateURL, encoding: .utf8) } catch {
-            throw TemplateError(file: templateURL.path, line: 0, message: "cannot read the template (\(error.localizedDescription))")
-        }
-        // Checked against the context's types, not this context: see `ContextSchema`.
-        try TemplateCheck.validate(text, schema: ReportContext.schema(planner: outcomes.planner), file: templateURL.path)
+        let text = try Self.checkedTemplate(templateURL, planner: outcomes.planner)
         let template: MustacheTemplate
         do { template = try MustacheTemplate(string: text) } catch let e as MustacheTemplate.ParserError {
             throw TemplateError(file: templateURL.path, line: e.context.lineNumber, message: "\(e.error)")
