@@ -212,14 +212,10 @@ public struct Planner: Sendable {
         ]
     }
 
-    /// An initialiser as the report names it ("he" -> "He", "fan-in" -> "fan-in").
+    /// An initialiser of the parameters file as a row label names it ("he" -> "He"); a name
+    /// the framework does not know stays as written.
     public static func initializerName(_ name: String) -> String {
-        switch name {
-        case "he": "He"
-        case "xavier": "Xavier"
-        case "xavier-normal": "Xavier (normal)"
-        default: name
-        }
+        Initializer(name: name)?.shortName ?? name
     }
 
     public var bonusRows: [RowPlan] { bonusRows() }

@@ -70,6 +70,19 @@ public enum Initializer: Equatable, Sendable, Codable {
         }
     }
 
+    /// The scheme's family as a row label names it ("+ He init", "Xavier init instead"); the
+    /// distribution is in `displayName`.
+    public var shortName: String {
+        switch self {
+        case .uniform: "uniform"
+        case .fanInNormal: "fan-in"
+        case .xavierUniform: "Xavier"
+        case .xavierNormal: "Xavier (normal)"
+        case .he: "He"
+        case .zeros: "zeros"
+        }
+    }
+
     /// A bound as the report prints it: "−1", "1", "0.5" (a minus sign, not a hyphen). Plain
     /// Swift, no Foundation: the parameters fuzzer compiles this file on its own.
     static func plain(_ x: Double) -> String {

@@ -20,6 +20,8 @@ struct ReportContext: Codable {
     var replication: ReplicationContext?
     var ledger: LedgerContext
     var provenance: ProvenanceContext
+    /// Table 12: every comparison of the Holm family (`comparisonsTable`).
+    var comparisons: String
     /// Every figure drawn, set by `ReportBuilder` once they are.
     var figures: [FigureContext]
 
@@ -70,6 +72,7 @@ public struct ContextBuilder {
             replication: replicationContext(),
             ledger: ledgerContext(),
             provenance: provenanceContext(),
+            comparisons: comparisonsTable().markdown,
             figures: figures)
     }
 }

@@ -16,6 +16,10 @@ public struct Verdict: Sendable {
     public var difference: MeanDifference?
     /// Holm-adjusted over the whole family; nil without a test.
     public var adjustedP: Double?
+    /// The id of an earlier comparison of exactly the same runs (task 4's base net is task
+    /// 3's row N, so the per-sample rule's "64" is its "N"): this one repeats that verdict
+    /// under its own name and does not enter Holm's family a second time.
+    public var duplicateOf: String?
 
     /// The family-wise level of the report's verdicts.
     public static let level = 0.05
@@ -43,20 +47,25 @@ public struct VerdictFamily: Sendable {
         var paired: Bool
     }
 
-    /// Tests every request and applies Holm's correction across all that could be tested.
+    /// Tests every request and applies Holm's correction across all that could be tested,
+    /// each set of data once: a request with the same values on both sides, paired alike, as
+    /// an earlier one is that one's duplicate and takes its verdict.
     public init(_ requests: [Request]) {
-        var out = requests.map { r in
+        var out = requests.enumerated().map { i, r in
             Verdict(id: r.id, description: r.description, a: Summary(r.a.keys.sorted().map { r.a[$0]! }),
                     b: Summary(r.b.keys.sorted().map { r.b[$0]! }),
-                    difference: MeanDifference.test(r.a, r.b, paired: r.paired), adjustedP: nil)
+                    difference: MeanDifference.test(r.a, r.b, paired: r.paired), adjustedP: nil,
+                    duplicateOf: requests[..<i].first { $0.a == r.a && $0.b == r.b && $0.paired == r.paired }?.id)
         }
-        let tested = out.indices.filter { out[$0].difference != nil }
+        let tested = out.indices.filter { out[$0].difference != nil && out[$0].duplicateOf == nil }
         let adjusted = Holm.adjust(tested.map { out[$0].difference!.pValue })
         for (i, p) in zip(tested, adjusted) { out[i].adjustedP = p }
+        for i in out.indices { if let original = out[i].duplicateOf { out[i].adjustedP = out.first { $0.id == original }?.adjustedP } }
         verdicts = out
     }
 
-    public var testedCount: Int { verdicts.filter { $0.difference != nil }.count }
+    /// The size of Holm's family: the comparisons with a test, each set of data once.
+    public var testedCount: Int { verdicts.filter { $0.difference != nil && $0.duplicateOf == nil }.count }
 
     /// The template key of a verdict id: "3b.first@matched" -> "v3bFirstMatched".
     public static func key(_ id: String) -> String {
@@ -76,19 +85,26 @@ extension VerdictFamily {
     public static func build(_ o: Outcomes) -> VerdictFamily {
         var requests: [Request] = []
         func find(_ id: String, _ rows: [RowOutcome]) -> RowOutcome? { rows.first { $0.id == id } }
+        func rates(_ a: Double, _ b: Double) -> String {
+            a == b ? "both at lr \(Format.rate(a))" : "at lr \(Format.rate(a)) and \(Format.rate(b))"
+        }
         let batchRows = o.tricks + o.topologies
 
+        /// Whether the two rows' runs draw the same split, initialisation and order from each seed.
+        func sharesDraws(_ a: RowOutcome, _ b: RowOutcome) -> Bool {
+            a.runs.first.map { x in b.runs.first.map { x.spec.sharesRandomDraws(with: $0.spec) } ?? false } ?? false
+        }
         /// a vs b on `set` at `epoch` (nil: the last), and the matched-rate repeat.
         func compare(_ id: String, _ a: RowOutcome?, _ b: RowOutcome?, set: String = "test", epoch: Int? = nil,
                      matched: Bool = true) {
             guard let a, let b else { return }
             let e = epoch ?? a.finalEpoch
-            let paired = a.runs.first.map { x in b.runs.first.map { x.spec.sharesRandomDraws(with: $0.spec) } ?? false } ?? false
+            let paired = sharesDraws(a, b)
             let when = epoch == nil ? (a.finalEpoch == b.finalEpoch ? "after the last epoch" : "after the last epoch (\(a.finalEpoch) and \(b.finalEpoch))")
                 : "after epoch \(e)"
             requests.append(Request(
                 id: id,
-                description: "\(a.id) vs \(b.id), \(set) accuracy \(when), at lr \(Format.rate(a.chosenLearningRate)) and \(Format.rate(b.chosenLearningRate))",
+                description: "\(a.id) vs \(b.id), \(set) accuracy \(when), \(rates(a.chosenLearningRate, b.chosenLearningRate))",
                 a: a.values(set, epoch: e), b: b.values(set, epoch: epoch ?? b.finalEpoch), paired: paired))
             guard matched, a.chosenLearningRate != b.chosenLearningRate,
                   let pa = a.sweepPoint(at: a.chosenLearningRate), let pb = b.sweepPoint(at: a.chosenLearningRate) else { return }
@@ -98,10 +114,11 @@ extension VerdictFamily {
                 description: "\(a.id) vs \(b.id), validation accuracy after epoch \(sweepEpoch), both at lr \(Format.rate(a.chosenLearningRate)) (sweeps)",
                 a: pa.validationAccuracy(epoch: sweepEpoch), b: pb.validationAccuracy(epoch: sweepEpoch), paired: paired))
         }
+        /// The train−test gaps, paired by seed on the same condition as the accuracies.
         func compareGap(_ id: String, _ a: RowOutcome?, _ b: RowOutcome?) {
             guard let a, let b else { return }
             requests.append(Request(id: id, description: "\(a.id) vs \(b.id), train−test gap after the last epoch",
-                                    a: a.finalGapValues, b: b.finalGapValues, paired: false))
+                                    a: a.finalGapValues, b: b.finalGapValues, paired: sharesDraws(a, b)))
         }
 
         // Task 2: is validation a stand-in for test? The same runs, so paired.
@@ -153,7 +170,7 @@ extension VerdictFamily {
             guard let batch = find(id, batchRows) else { continue }
             requests.append(Request(
                 id: "rule.\(id)",
-                description: "\(id) per-sample vs mini-batch, test accuracy after the last epoch, at lr \(Format.rate(r.chosenLearningRate)) and \(Format.rate(batch.chosenLearningRate))",
+                description: "\(id) per-sample vs mini-batch, test accuracy after the last epoch, \(rates(r.chosenLearningRate, batch.chosenLearningRate))",
                 a: r.finalValues("test"), b: batch.finalValues("test"), paired: false))
         }
         return VerdictFamily(requests)
@@ -195,13 +212,16 @@ extension Format {
         guard let d = v.difference, let p = v.adjustedP else {
             return "no test: \(min(v.a.count, v.b.count)) run on one side, and no other row's spread is borrowed"
         }
-        func signed(_ x: Double) -> String {
-            let s = String(format: "%.2f", abs(100 * x))
-            return x < 0 && s != "0.00" ? "−" + s : "+" + s
-        }
+        let signed = signedPoints
         let method = d.method == .paired ? "paired by seed, n = \(d.countA)" : "Welch, n = \(d.countA) and \(d.countB)"
         let holm = p < 0.001 ? "Holm p < 0.001" : "Holm p = \(pValue(p))"
         return "\(signed(d.estimate)) points, 95 % CI \(signed(d.low)) to \(signed(d.high)); \(method); \(holm)"
+    }
+
+    /// A difference of fractions in signed percentage points, two decimals: "+0.09", "−1.37".
+    public static func signedPoints(_ x: Double) -> String {
+        let s = String(format: "%.2f", abs(100 * x))
+        return x < 0 && s != "0.00" ? "−" + s : "+" + s
     }
 
     /// p-values as a reader expects them: "< 0.001", "0.012", "1.00".

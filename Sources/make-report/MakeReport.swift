@@ -138,12 +138,14 @@ struct MakeReport: ParsableCommand {
             return
         }
         guard outcomes.isComplete else {
-            let missing = outcomes.missing.sorted().map(\.rawValue).joined(separator: ", ")
+            let names = outcomes.missing.sorted().map(\.rawValue)
+            let tasks = (names.count == 1 ? "task " : "tasks ") + names.joined(separator: ", ")
+            let are = names.count == 1 ? "is" : "are"
             if check {
-                throw CheckFailure(message: "results for task(s) \(missing) are not in the cache; --check never trains. Run make-report first.")
+                throw CheckFailure(message: "results for \(tasks) are not in the cache; --check never trains. Run make-report first.")
             }
-            if prune { throw CheckFailure(message: "--prune needs every result of the report, but task(s) \(missing) are incomplete; nothing was removed.") }
-            print("report not rendered: results for task(s) \(missing) are missing; run make-report without --only to complete them.")
+            if prune { throw CheckFailure(message: "--prune needs every result of the report, but \(tasks) \(are) incomplete; nothing was removed.") }
+            print("report not rendered: results for \(tasks) are missing; run make-report without --only to complete them.")
             return
         }
         let scratch = try Interruption.temporaryFolder("make-report-render")
@@ -222,7 +224,8 @@ struct CheckFailure: Error, CustomStringConvertible {
     /// do, never to commit what they render to.
     static func rejected(_ rejections: [String: CacheRejection], store: ResultStore) -> CheckFailure {
         let lines = rejections.sorted { $0.key < $1.key }.map { "\(store.url(for: $0.key).path): \($0.value.reason)" }
-        return CheckFailure(message: "\(lines.count) cached result(s) failed verification and were not rendered:\n  "
+        let results = lines.count == 1 ? "1 cached result" : "\(lines.count) cached results"
+        return CheckFailure(message: "\(results) failed verification and were not rendered:\n  "
                             + lines.joined(separator: "\n  ")
                             + "\nRestore them from git (git checkout -- report/results), or delete them and run make-report to "
                             + "train them again; --check never trains.")

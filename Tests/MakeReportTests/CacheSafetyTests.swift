@@ -120,6 +120,7 @@ final class CacheSafetyTests: ProjectCopyTestCase {
         let tampered = try run(["--check"], in: project)
         XCTAssertEqual(tampered.status, 1)
         XCTAssertTrue(tampered.error.contains("\(seed1.path): tampered"), tampered.error)
+        XCTAssertTrue(tampered.error.contains("1 cached result failed verification"), tampered.error)
         XCTAssertFalse(tampered.error.contains("commit"), tampered.error)
 
         try FileManager.default.removeItem(at: seed1)

@@ -28,7 +28,8 @@ final class ReportRenderingTests: XCTestCase {
         let headings = md.split(separator: "\n").filter { $0.hasPrefix("## ") }.map(String.init)
         XCTAssertEqual(headings, ["## Task 1: Backpropagation", "## Task 2: The base network", "## Task 3: Tricks of the trade",
                                   "## Task 4: Topologies", "## Task 5: Beyond the tricks (bonus)",
-                                  "## Replicating the 2019 training rule", "## Claims ledger", "## Provenance"])
+                                  "## Replicating the 2019 training rule", "## Claims ledger", "## Provenance",
+                                  "## Appendix: every comparison"])
         // Every image link resolves to a rendered, valid PNG, and every PNG is linked.
         let links = md.components(separatedBy: "](../figures/").dropFirst().map { String($0.prefix { $0 != ")" }) }
         XCTAssertEqual(Set(links), Set(rendered.figures.keys))
@@ -49,6 +50,20 @@ final class ReportRenderingTests: XCTestCase {
         let claims = ledger.split(separator: "\n").filter { $0.range(of: #"^\| [1-8] \|"#, options: .regularExpression) != nil }
         XCTAssertEqual(claims.count, 8)
         XCTAssertTrue(claims.allSatisfy { $0.contains("supported") || $0.contains("contradicted") || $0.contains("not distinguishable") })
+        // The appendix lists the whole Holm family, one row per comparison, with the numbers
+        // and the word the family gives it.
+        let family = VerdictFamily.build(outcomes)
+        let appendix = md.components(separatedBy: "## Appendix: every comparison")[1]
+        let rows = appendix.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        XCTAssertEqual(rows.count, family.verdicts.count)
+        XCTAssertTrue(appendix.contains("(\(family.testedCount) tests)"))
+        for v in family.verdicts {
+            guard let row = rows.first(where: { $0.hasPrefix("| `\(v.id)`: ") }) else { XCTFail("\(v.id) not in the appendix"); continue }
+            XCTAssertTrue(row.hasSuffix("| \(ContextBuilder.tableVerdict(v.direction)) |"), String(row))
+            if let d = v.difference {
+                XCTAssertTrue(row.contains("| \(Format.signedPoints(d.low)) to \(Format.signedPoints(d.high)) |"), String(row))
+            }
+        }
         // Rendering is a pure function of the results: twice gives identical bytes.
         let again = try builder.render(scratch: dir.appendingPathComponent("scratch2"))
         XCTAssertEqual(again.markdown, md)
@@ -133,5 +148,25 @@ final class AblationReportTests: XCTestCase {
         ])
         let claim = try XCTUnwrap(ClaimsLedger(outcomes: outcomes, family: family).claims().first { $0.number == "5" })
         XCTAssertEqual(claim.verdict, "per-sample: halving supported; bottleneck not distinguishable at the report's level")
+    }
+
+    /// The same runs compared twice under two names (task 4's base net is task 3's N) enter
+    /// Holm's family once: the second takes the first's verdict and adjusted p, and the
+    /// family's size, which sets every other adjusted p, counts it once.
+    func testAComparisonOfTheSameRunsEntersHolmOnce() {
+        let a: [UInt64: Double] = [1: 0.950, 2: 0.952, 3: 0.949], b: [UInt64: Double] = [1: 0.940, 2: 0.941, 3: 0.943]
+        let other: [UInt64: Double] = [1: 0.90, 2: 0.93, 3: 0.91]
+        let family = VerdictFamily([
+            .init(id: "rule.N", description: "", a: a, b: b, paired: false),
+            .init(id: "rule.64", description: "", a: a, b: b, paired: false),
+            .init(id: "rule.32", description: "", a: other, b: b, paired: false),
+            .init(id: "paired.N", description: "", a: a, b: b, paired: true),
+        ])
+        XCTAssertEqual(family.testedCount, 3)
+        XCTAssertEqual(family["rule.64"]?.duplicateOf, "rule.N")
+        XCTAssertNil(family["paired.N"]?.duplicateOf, "a paired test of the same values is another test")
+        XCTAssertEqual(family["rule.64"]?.adjustedP, family["rule.N"]?.adjustedP)
+        let raw = [a, other].map { MeanDifference.test($0, b, paired: false)!.pValue } + [MeanDifference.test(a, b, paired: true)!.pValue]
+        XCTAssertEqual(family["rule.N"]?.adjustedP, Holm.adjust(raw)[0])
     }
 }

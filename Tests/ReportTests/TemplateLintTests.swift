@@ -47,6 +47,84 @@ final class TemplateLintTests: XCTestCase {
         }
     }
 
+    // MARK: Directions and mechanisms
+
+    /// Words that state a direction ("higher", "faster") or a mechanism ("because",
+    /// "saturated") about the results. Such a sentence is a verdict, so it must stand inside
+    /// a section: Mustache prints a section only when its value is true or present, which
+    /// here is always something the report computed from the results.
+    static let verdictWords = #"\b(higher|lower|better|worse|faster|slower|improv\w*|hurts?|increas\w*|decreas\w*|gains?|helps?|beats?|outperform\w*|overfit\w*|generalis\w*|narrow\w*|widen\w*|cuts?|more|less|fewer|because|since|due to|thanks to|leads? to|causes?|drives?|explains?|saturat\w*|oscillat\w*|vanish\w*|diverg\w*|collaps\w*)\b"#
+
+    /// Unguarded uses of those words that are not verdicts, each with why.
+    static let unguardedAllowed: [(pattern: String, why: String)] = [
+        (#"Every "higher", "lower" or "not distinguishable""#, "names the verdict words, defining them"),
+        (#"\*\*diverged\*\* when|\*\*collapsed\*\* when|\*\*oscillating\*\* when"#, "defines a run class by its threshold"),
+        (#"(at which|where) (a|no) seed diverged or collapsed"#, "states the rule of the rate choice"),
+        (#"a cross marks a rate where at least one seed diverged or collapsed, a ring one where a seed oscillated"#,
+         "a figure's legend: what its markers mean"),
+        (#"[Ii]mproved sigmoid"#, "the name of task 3b's activation"),
+        (#"\*\*4a Fewer hidden units\.\*\*|\*\*4b More hidden units\.\*\*"#, "the assignment's titles of tasks 4a and 4b"),
+        (#"LeCun's argument for this initialisation is that it keeps the hidden pre-activations in the sigmoid's non-saturated"#,
+         "states the argument that the guarded sentence after it tests against the measurements"),
+    ]
+
+    /// Each line of `template` outside every section, tags, maths and code removed, with its
+    /// line number: the text that prints whatever the results.
+    static func unguardedProse(_ template: String) -> [(line: Int, text: String)] {
+        var depth = 0
+        var text = ""
+        // Text inside a section is replaced by its newlines, so line numbers stay right.
+        func keep(_ segment: Substring) {
+            text += depth == 0 ? String(segment) : String(repeating: "\n", count: segment.filter { $0 == "\n" }.count)
+        }
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{"), let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) {
+            keep(rest[..<open.lowerBound])
+            let tag = rest[open.upperBound..<close.lowerBound]
+            if tag.hasPrefix("#") || tag.hasPrefix("^") { depth += 1 } else if tag.hasPrefix("/") { depth -= 1 }
+            text += " "
+            rest = rest[close.upperBound...]
+        }
+        keep(rest)
+        // Display maths spans lines: keep only its newlines.
+        text = text.components(separatedBy: "$$").enumerated().map { i, part in
+            i % 2 == 0 ? part : String(repeating: "\n", count: part.filter { $0 == "\n" }.count)
+        }.joined(separator: " ")
+        for pattern in [#"\$[^$\n]*\$"#, #"`[^`\n]*`"#, #"\]\([^)]*\)"#] {
+            text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+        }
+        return text.components(separatedBy: "\n").enumerated().map { (line: $0.offset + 1, text: $0.element) }
+    }
+
+    /// Each unguarded line that states a direction or a mechanism, after the allowed uses.
+    static func unguardedVerdicts(in template: String) -> [String] {
+        unguardedProse(template).compactMap { line, text in
+            var rest = text
+            for (pattern, _) in unguardedAllowed { rest = rest.replacingOccurrences(of: pattern, with: " ", options: .regularExpression) }
+            guard let word = rest.range(of: verdictWords, options: [.regularExpression, .caseInsensitive]) else { return nil }
+            return "line \(line): '\(rest[word])' in: \(text.trimmingCharacters(in: .whitespaces))"
+        }
+    }
+
+    func testNoDirectionOrMechanismOutsideAComputedSection() throws {
+        let url = ReportRenderingTests.root.appendingPathComponent("report/template.md")
+        let template = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(Self.unguardedVerdicts(in: template), [],
+                       "a direction or mechanism in template.md that prints whatever the results: guard it with a computed section")
+    }
+
+    /// The lint finds an unconditional verdict or "because", keeps line numbers, and lets the
+    /// same words through inside a section (a flag, a present value or a list).
+    func testTheDirectionLintCatchesUnguardedVerdictsOnly() {
+        XCTAssertEqual(Self.unguardedVerdicts(in: "Intro.\nS learns faster than B.\n"),
+                       ["line 2: 'faster' in: S learns faster than B."])
+        XCTAssertEqual(Self.unguardedVerdicts(in: "{{#a}}x{{/a}} ends worse, because the units saturate.").count, 1)
+        XCTAssertEqual(Self.unguardedVerdicts(in: "{{#s.higher}}S is higher{{/s.higher}}{{^s.higher}}S is not{{/s.higher}}.").count, 0)
+        XCTAssertEqual(Self.unguardedVerdicts(in: "{{#a}}\nmulti-line: it\noscillates\n{{/a}}\nthen {{x}} is lower").map { $0.prefix(7) },
+                       ["line 5:"])
+        XCTAssertEqual(Self.unguardedVerdicts(in: "the **4b More hidden units.** task").count, 0)
+    }
+
     func testTemplateProseHoldsNoLiteralResultOrParameter() throws {
         let url = ReportRenderingTests.root.appendingPathComponent("report/template.md")
         let template = try String(contentsOf: url, encoding: .utf8)
