@@ -121,9 +121,10 @@ public struct Outcomes: Sendable {
 
     public var isComplete: Bool { missing.isEmpty }
 
-    /// Every training result, for provenance and timing tables.
+    /// Every plotted training result (each row's runs, so a run shown in two rows appears
+    /// twice), for provenance and timing tables.
     public var allRuns: [RunResult] {
-        ([base].compactMap { $0 } + tricks + [momentumAtBaseRate].compactMap { $0 } + topologies + bonus + replication)
-            .flatMap(\.runs)
+        ([base].compactMap { $0 } + tricks + [momentumAtBaseRate].compactMap { $0 } + topologies + bonus + bonusLeaveOneOut
+         + replication).flatMap(\.runs)
     }
 }

@@ -6,47 +6,103 @@ import NeuralNet
 /// against the step it changes (`RowPlan.baseline`); the leave-one-out rows take each change
 /// back from the final net. Every direction the text states comes from the report's
 /// `VerdictFamily`; every other sentence quotes the measurement it rests on.
+/// Task 5: the ablation chain, its choices, the final net against the target, the
+/// leave-one-out rows and the 2019 report's best for comparison.
+struct BonusContext: Codable {
+    /// Always true: the section is absent (false) without a complete chain.
+    var available: Bool
+    var table: String
+    var stepsText: String
+    var lr: String
+    var rateGrid: String
+    var edge: String?
+    var zoom: String?
+    var epochs: String
+    var finalEpochs: String
+    var finalLabel: String
+    var singleChoiceSeed: Bool
+    /// The kept annealing constant and dropout rate, and their lead over the next candidate
+    /// (`margin`); dashes when the chain made no such choice.
+    var chosenT: String
+    var chosenDropout: String
+    var tMargin: String
+    var dropoutMargin: String
+    var choicesTable: String
+    var bestEpochs: String
+    var stillImproving: Bool
+    var finalTest: String
+    var target: Bool
+    var targetPercent: String
+    var leaveOneOut: LeaveOneOutContext?
+    var like2019: Like2019Context
+}
+
+/// Table 7 and its sentences: the final net against itself with each change taken back.
+struct LeaveOneOutContext: Codable {
+    /// Always true: absent (false) without leave-one-out rows.
+    var available: Bool
+    var table: String
+    var summary: String
+    var text: String
+}
+
+/// Our best net without and with augmentation, as the 2019 report's best is compared.
+struct Like2019Context: Codable {
+    var plain: BestRowContext?
+    var shift: BestRowContext?
+}
+
+/// A row's mean and best seed's test accuracy.
+struct BestRowContext: Codable {
+    var label: String
+    var mean: String
+    var best: String
+    var seeds: String
+}
+
 extension ContextBuilder {
-    func bonusContext() -> [String: Any] {
+    func bonusContext() -> BonusContext? {
         let rows = outcomes.bonus
-        guard let first = rows.first, let final = rows.last, final.id == Planner.finalBonusID else { return ["available": false] }
-        var c: [String: Any] = ["available": true]
-        c["table"] = chainTable(rows)
-        c["stepsText"] = stepsText(rows)
-        c["lr"] = Format.rate(first.chosenLearningRate)
-        c["rateGrid"] = first.sweep.map { Format.rate($0.learningRate) }.joined(separator: ", ")
+        guard let first = rows.first, let final = rows.last, final.id == Planner.finalBonusID else { return nil }
         var swept = first
         swept.plan.grid = p.bonus.learningRateGrid
-        c["edge"] = edgeText([swept]).nonEmpty ?? false
-        c["zoom"] = zoom(Figures.bonusAccuracyFloor, rows, sets: ["validation"])
-        c["epochs"] = "\(first.finalEpoch)"
-        c["finalEpochs"] = "\(final.finalEpoch)"
-        c["finalLabel"] = final.label
-        c["singleChoiceSeed"] = outcomes.planner.choiceSeeds.count == 1
+        var chosen = ["T": "–", "Dropout": "–"], margins = ["T": "–", "Dropout": "–"]
         for choice in outcomes.bonusChoices {
             let key = choice.knob == "T" ? "T" : "Dropout"
-            c["chosen" + key] = Format.rate(choice.chosen)
-            c[(choice.knob == "T" ? "t" : "dropout") + "Margin"] = margin(choice)
+            chosen[key] = Format.rate(choice.chosen)
+            margins[key] = margin(choice)
         }
-        for key in ["chosenT", "chosenDropout", "tMargin", "dropoutMargin"] where c[key] == nil { c[key] = "–" }
-        c["choicesTable"] = MarkdownTable(
-            header: ["Step", "Setting", "Candidate", "Final validation accuracy (%)", "Kept"],
-            rows: outcomes.bonusChoices.flatMap { choice in
-                choice.candidates.map { [choice.step, choice.knob, Format.rate($0.value), Format.percent($0.accuracy),
-                                         $0.value == choice.chosen ? "✓" : ""] }
-            }, rightAligned: [false, false, true, true, false]).markdown
         let picks = final.runs.map { run in
             EarlyStopping.pick(validationLosses: (1...final.finalEpoch).compactMap { run.loss("validation", epoch: $0) },
                                patience: p.evaluation.earlyStoppingPatience).best
         }
-        c["bestEpochs"] = Words.epochsPerSeed(picks)
-        c["stillImproving"] = picks.contains(final.finalEpoch)
-        c["finalTest"] = Format.percent(final.finalAccuracy("test"))
-        c["target"] = final.finalAccuracy("test").mean >= Self.bonusTarget
-        c["targetPercent"] = Format.rate(100 * Self.bonusTarget)
-        c["leaveOneOut"] = leaveOneOutContext(final)
-        c["like2019"] = like2019(rows + outcomes.bonusLeaveOneOut)
-        return c
+        return BonusContext(
+            available: true,
+            table: chainTable(rows),
+            stepsText: stepsText(rows),
+            lr: Format.rate(first.chosenLearningRate),
+            rateGrid: first.sweep.map { Format.rate($0.learningRate) }.joined(separator: ", "),
+            edge: edgeText([swept]).nonEmpty,
+            zoom: zoom(Figures.bonusAccuracyFloor, rows, sets: ["validation"]),
+            epochs: "\(first.finalEpoch)",
+            finalEpochs: "\(final.finalEpoch)",
+            finalLabel: final.label,
+            singleChoiceSeed: outcomes.planner.choiceSeeds.count == 1,
+            chosenT: chosen["T"]!, chosenDropout: chosen["Dropout"]!,
+            tMargin: margins["T"]!, dropoutMargin: margins["Dropout"]!,
+            choicesTable: MarkdownTable(
+                header: ["Step", "Setting", "Candidate", "Final validation accuracy (%)", "Kept"],
+                rows: outcomes.bonusChoices.flatMap { choice in
+                    choice.candidates.map { [choice.step, choice.knob, Format.rate($0.value), Format.percent($0.accuracy),
+                                             $0.value == choice.chosen ? "✓" : ""] }
+                }, rightAligned: [false, false, true, true, false]).markdown,
+            bestEpochs: Words.epochsPerSeed(picks),
+            stillImproving: picks.contains(final.finalEpoch),
+            finalTest: Format.percent(final.finalAccuracy("test")),
+            target: final.finalAccuracy("test").mean >= Self.bonusTarget,
+            targetPercent: Format.rate(100 * Self.bonusTarget),
+            leaveOneOut: leaveOneOutContext(final),
+            like2019: like2019(rows + outcomes.bonusLeaveOneOut))
     }
 
     /// A chain step as a short noun phrase: "ReLU", "He init", "512 units", "dropout 0.2",
@@ -115,9 +171,9 @@ extension ContextBuilder {
     }
 
     /// Table 7 and its summary: the final net against itself with each change taken back.
-    func leaveOneOutContext(_ final: RowOutcome) -> [String: Any] {
+    func leaveOneOutContext(_ final: RowOutcome) -> LeaveOneOutContext? {
         let rows = outcomes.bonusLeaveOneOut
-        guard !rows.isEmpty else { return ["available": false] }
+        guard !rows.isEmpty else { return nil }
         func id(_ r: RowOutcome) -> String { VerdictFamily.leaveOneOutID(r, chain: outcomes.bonus) }
         let header = ["Final net with", "Epochs", "Train acc.", "Test acc.", "Train−test gap (points)", "s / epoch",
                       "Final minus this row, test acc. (points, 95 % CI)"]
@@ -144,22 +200,24 @@ extension ContextBuilder {
             "**\(r.label)** against the final net: final minus this row \(family[id(r)].map { "\(Format.interval($0)), \(Words.direction($0.direction))" } ?? "not tested"). "
                 + differenceAnalysis(final, r, gapID: id(r) + ".gap", changeName: "The change")
         }
-        return ["available": true,
-                "table": MarkdownTable(header: header, rows: lines, rightAligned: [false, true, true, true, true, true, true]).markdown,
-                "summary": sentences.joined(separator: " "),
-                "text": paragraphs.joined(separator: "\n\n")]
+        return LeaveOneOutContext(
+            available: true,
+            table: MarkdownTable(header: header, rows: lines, rightAligned: [false, true, true, true, true, true, true]).markdown,
+            summary: sentences.joined(separator: " "),
+            text: paragraphs.joined(separator: "\n\n"))
     }
 
     /// The 2019 report's best (one run, no augmentation) against ours without and with it.
-    func like2019(_ rows: [RowOutcome]) -> [String: Any] {
-        func best(_ r: RowOutcome) -> [String: Any] {
-            ["label": r.plan.removes == nil ? r.label : "the final net with " + r.label, "mean": Format.percent(r.finalAccuracy("test").mean),
-             "best": Format.percent(r.finalValues("test").values.max() ?? .nan), "seeds": Words.count(r.runs.count, "seed")]
+    func like2019(_ rows: [RowOutcome]) -> Like2019Context {
+        func best(_ r: RowOutcome) -> BestRowContext {
+            BestRowContext(label: r.plan.removes == nil ? r.label : "the final net with " + r.label,
+                           mean: Format.percent(r.finalAccuracy("test").mean),
+                           best: Format.percent(r.finalValues("test").values.max() ?? .nan), seeds: Words.count(r.runs.count, "seed"))
         }
         let plain = rows.filter { $0.plan.template.shiftPixels == 0 }
         let shifted = rows.filter { $0.plan.template.shiftPixels > 0 }
         func top(_ rs: [RowOutcome]) -> RowOutcome? { rs.max { $0.finalAccuracy("test").mean < $1.finalAccuracy("test").mean } }
-        return ["plain": top(plain).map(best) ?? false, "shift": top(shifted).map(best) ?? false]
+        return Like2019Context(plain: top(plain).map(best), shift: top(shifted).map(best))
     }
 
     /// How far the kept candidate was ahead of the next best: "0.05 points (3 of 6,000

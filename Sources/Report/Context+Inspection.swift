@@ -5,38 +5,93 @@ import NeuralNet
 /// What the three task 5 pictures show, in numbers the discussion quotes: the confusions
 /// that dominate, how they changed from the base net, how sure the net is of its worst
 /// mistakes, and where in the image the first layer puts its weight.
+struct InspectionContext: Codable {
+    /// Always true: the section is absent (false) without both inspections.
+    var available: Bool
+    var finalLabel: String
+    var base: NetInspectionContext
+    var final: NetInspectionContext
+    var tilesShown: String
+    var topPairs: String
+    var topShare: String
+    var baseTopPairs: String
+    /// How many of the final net's top confusions are among the base net's: "none", "one", "all three".
+    var sharedTop: String
+    var topCount: String
+    var shareCells: String
+    var box: String
+    var frame: String
+    var sharedTopOne: Bool
+    var mutual: MutualConfusionContext
+    var mostWrong: MostWrongContext
+}
+
+/// One inspected net: its test accuracy recomputed, and how far training moved its first
+/// layer in the digit box and in the frame around it (`WeightRegions`).
+struct NetInspectionContext: Codable {
+    var accuracy: String
+    var wrong: String
+    var seed: String
+    var units: String
+    var inputs: String
+    /// The recomputed accuracy equals the run's reported one.
+    var reproduced: Bool
+    var initialRMS: String
+    var centreChange: String
+    var frameChange: String
+    var centreChangeRatio: String
+    var frameChangeRatio: String
+    var initializer: String
+    /// The learned change is under half the initial spread: the tiles show mostly the initial draw.
+    var mostlyInitial: Bool
+    var centreMovedMore: Bool
+}
+
+/// Two digits confused both ways among the largest cells ("" each when none).
+struct MutualConfusionContext: Codable {
+    var any: Bool
+    var a: String
+    var b: String
+}
+
+/// The final net's most confidently wrong images: how many, their probabilities.
+struct MostWrongContext: Codable {
+    var count: String
+    var lowest: String
+    var highest: String
+    var over90: String
+    var threshold: String
+}
+
 extension ContextBuilder {
-    func inspectionContext() -> [String: Any] {
-        guard let base = outcomes.baseInspection, let final = outcomes.finalInspection else { return ["available": false] }
+    func inspectionContext() -> InspectionContext? {
+        guard let base = outcomes.baseInspection, let final = outcomes.finalInspection else { return nil }
         let finalPairs = ConfusionPairs(final.confusion), basePairs = ConfusionPairs(base.confusion)
         let topFinal = finalPairs.top(Self.confusionsNamed)
         let shared = topFinal.filter { p in basePairs.top(Self.confusionCellsSummed).contains { $0.cell == p.cell } }.count
-        var c: [String: Any] = [
-            "available": true,
-            "finalLabel": outcomes.bonus.last?.label ?? "last step",
-            "base": netContext(base, row: outcomes.base),
-            "final": netContext(final, row: outcomes.bonus.last),
-            "tilesShown": "\(min(Figures.tilesShown, final.hiddenUnits))",
-            "topPairs": Words.list(topFinal.map(\.text)),
-            "topShare": Format.percent(finalPairs.share(of: Self.confusionCellsSummed), decimals: 0),
-            "baseTopPairs": Words.list(basePairs.top(Self.confusionsNamed).map(\.text)),
-            "sharedTop": shared == 0 ? "none" : shared == topFinal.count && shared > 1 ? "all \(Words.number(shared))" : Words.number(shared),
-            "topCount": Words.number(Self.confusionsNamed),
-            "shareCells": Words.number(Self.confusionCellsSummed),
-            "box": "\(WeightRegions.box)", "frame": "\(WeightRegions.frame)",
-            "sharedTopOne": shared == 1,
-        ]
         let mutual = finalPairs.mutual(within: Self.confusionCellsSummed)
-        c["mutual"] = ["any": mutual != nil, "a": mutual.map { "\($0.0)" } ?? "", "b": mutual.map { "\($0.1)" } ?? ""]
         let p = final.mostConfidentlyWrong.map(\.probability)
-        c["mostWrong"] = [
-            "count": "\(p.count)",
-            "lowest": String(format: "%.2f", p.min() ?? .nan),
-            "highest": String(format: "%.2f", p.max() ?? .nan),
-            "over90": Words.count(p.filter { $0 > Self.confidentProbability }.count, "image"),
-            "threshold": Format.rate(Self.confidentProbability),
-        ]
-        return c
+        return InspectionContext(
+            available: true,
+            finalLabel: outcomes.bonus.last?.label ?? "last step",
+            base: netContext(base, row: outcomes.base),
+            final: netContext(final, row: outcomes.bonus.last),
+            tilesShown: "\(min(Figures.tilesShown, final.hiddenUnits))",
+            topPairs: Words.list(topFinal.map(\.text)),
+            topShare: Format.percent(finalPairs.share(of: Self.confusionCellsSummed), decimals: 0),
+            baseTopPairs: Words.list(basePairs.top(Self.confusionsNamed).map(\.text)),
+            sharedTop: shared == 0 ? "none" : shared == topFinal.count && shared > 1 ? "all \(Words.number(shared))" : Words.number(shared),
+            topCount: Words.number(Self.confusionsNamed),
+            shareCells: Words.number(Self.confusionCellsSummed),
+            box: "\(WeightRegions.box)", frame: "\(WeightRegions.frame)",
+            sharedTopOne: shared == 1,
+            mutual: MutualConfusionContext(any: mutual != nil, a: mutual.map { "\($0.0)" } ?? "", b: mutual.map { "\($0.1)" } ?? ""),
+            mostWrong: MostWrongContext(
+                count: "\(p.count)",
+                lowest: String(format: "%.2f", p.min() ?? .nan),
+                highest: String(format: "%.2f", p.max() ?? .nan),
+                over90: Words.count(p.filter { $0 > Self.confidentProbability }.count, "image"),
+                threshold: Format.rate(Self.confidentProbability)))
     }
 
     /// The confusions the text names, the cells whose share of the errors it gives, and the
@@ -45,89 +100,24 @@ extension ContextBuilder {
     static var confusionCellsSummed: Int { 5 }
     static var confidentProbability: Double { 0.9 }
 
-    private func netContext(_ record: InspectionRecord, row: RowOutcome?) -> [String: Any] {
+    private func netContext(_ record: InspectionRecord, row: RowOutcome?) -> NetInspectionContext {
         let run = row?.runs.first { $0.key == record.runKey }
         let reported = run.flatMap { r in row.flatMap { r.accuracy("test", epoch: $0.finalEpoch) } }
         let regions = WeightRegions(record)
-        return [
-            "accuracy": Format.percent(record.accuracy),
-            "wrong": Format.integer(record.testImages - record.correct),
-            "seed": "\(record.spec.run.seed)",
-            "units": "\(record.hiddenUnits)",
-            "inputs": "\(record.inputs)",
-            "reproduced": reported == record.accuracy,
-            "initialRMS": Format.significant(regions.centre.initial),
-            "centreChange": Format.significant(regions.centre.change),
-            "frameChange": Format.significant(regions.frame.change),
-            "centreChangeRatio": Format.percent(regions.centre.change / regions.centre.initial, decimals: 0),
-            "frameChangeRatio": Format.percent(regions.frame.change / regions.frame.initial, decimals: 0),
-            "initializer": Initializer(name: record.spec.run.initializer)?.displayName ?? record.spec.run.initializer,
-            // The learned change is under half the initial spread: the tiles show mostly the initial draw.
-            "mostlyInitial": regions.centre.change < 0.5 * regions.centre.initial,
-            "centreMovedMore": regions.centre.change > regions.frame.change,
-        ]
-    }
-}
-
-/// The off-diagonal cells of a confusion matrix (`confusion[true][predicted]`), largest first.
-struct ConfusionPairs {
-    struct Pair { var cell: (Int, Int); var count: Int; var text: String { "\(cell.0) → \(cell.1) (\(count))" } }
-    let pairs: [Pair]
-    let errors: Int
-
-    init(_ confusion: [[Int]]) {
-        var all: [Pair] = []
-        for (t, row) in confusion.enumerated() { for (p, n) in row.enumerated() where t != p && n > 0 { all.append(Pair(cell: (t, p), count: n)) } }
-        // Largest first; ties by true digit, then predicted digit, so the order is fixed.
-        pairs = all.sorted { ($0.count, -$0.cell.0, -$0.cell.1) > ($1.count, -$1.cell.0, -$1.cell.1) }
-        errors = all.reduce(0) { $0 + $1.count }
-    }
-
-    func top(_ k: Int) -> [Pair] { Array(pairs.prefix(k)) }
-    /// The fraction of all errors in the `k` largest cells.
-    func share(of k: Int) -> Double { Double(top(k).reduce(0) { $0 + $1.count }) / Double(max(errors, 1)) }
-    /// Two digits confused both ways among the `k` largest cells (the largest such pair).
-    func mutual(within k: Int) -> (Int, Int)? {
-        let cells = top(k).map(\.cell)
-        return cells.first { c in cells.contains { $0 == (c.1, c.0) } }.map { (min($0.0, $0.1), max($0.0, $0.1)) }
-    }
-}
-
-/// How far training moved the first layer's weights, in the middle 20 × 20 pixels (MNIST
-/// fits each digit into a 20 × 20 box centred in its image) and in the 4-pixel frame around
-/// them. The initial weights are drawn again from the run's seed (`Runner.model(for:)`, the
-/// same draw training started from), so the change W - W0 is exact, not estimated.
-/// A tile looks like its digit-shaped change only where that change is large against the
-/// initial spread; where it is small the tile still shows the initial noise.
-struct WeightRegions {
-    /// The side of MNIST's digit box and the width of the frame around it, in pixels.
-    static let box = 20, frame = 4
-    /// Root mean squares over all units: final weights, initial weights, and their change.
-    struct Region { var final = 0.0, initial = 0.0, change = 0.0 }
-    var centre = Region(), frame = Region()
-
-    init(_ record: InspectionRecord) {
-        let w = record.weights
-        let w0 = Runner.model(for: record.spec.run).parameters.first?.value.storage ?? []
-        let h = record.hiddenUnits
-        guard record.inputs == 784, w.count == 784 * h, w0.count == w.count else {
-            centre = Region(final: .nan, initial: .nan, change: .nan); frame = centre; return
-        }
-        var sums = [Region(), Region()], counts = [0, 0]
-        for pixel in 0..<784 {
-            let (r, c) = (pixel / 28, pixel % 28)
-            let inside = Self.frame..<(Self.frame + Self.box)
-            let k = inside.contains(r) && inside.contains(c) ? 0 : 1
-            for unit in 0..<h {
-                let v = Double(w[pixel * h + unit]), v0 = Double(w0[pixel * h + unit])
-                sums[k].final += v * v; sums[k].initial += v0 * v0; sums[k].change += (v - v0) * (v - v0)
-                counts[k] += 1
-            }
-        }
-        func rms(_ s: Region, _ n: Int) -> Region {
-            let d = Double(max(n, 1))
-            return Region(final: (s.final / d).squareRoot(), initial: (s.initial / d).squareRoot(), change: (s.change / d).squareRoot())
-        }
-        centre = rms(sums[0], counts[0]); frame = rms(sums[1], counts[1])
+        return NetInspectionContext(
+            accuracy: Format.percent(record.accuracy),
+            wrong: Format.integer(record.testImages - record.correct),
+            seed: "\(record.spec.run.seed)",
+            units: "\(record.hiddenUnits)",
+            inputs: "\(record.inputs)",
+            reproduced: reported == record.accuracy,
+            initialRMS: Format.significant(regions.centre.initial),
+            centreChange: Format.significant(regions.centre.change),
+            frameChange: Format.significant(regions.frame.change),
+            centreChangeRatio: Format.percent(regions.centre.change / regions.centre.initial, decimals: 0),
+            frameChangeRatio: Format.percent(regions.frame.change / regions.frame.initial, decimals: 0),
+            initializer: Initializer(name: record.spec.run.initializer)?.displayName ?? record.spec.run.initializer,
+            mostlyInitial: regions.centre.change < 0.5 * regions.centre.initial,
+            centreMovedMore: regions.centre.change > regions.frame.change)
     }
 }

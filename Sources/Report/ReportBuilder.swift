@@ -77,6 +77,18 @@ public struct ReportBuilder {
         return out
     }
 
+    /// The template's text, checked against the context's types (`ContextSchema`), not
+    /// against a context built from results: it needs only the planner, so make-report
+    /// checks the template before it trains anything, and `render` checks it again.
+    public static func checkedTemplate(_ url: URL, planner: Planner) throws -> String {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw TemplateError(file: url.path, line: 0, message: "cannot read the template (\(error.localizedDescription))")
+        }
+        try TemplateCheck.validate(text, schema: ReportContext.schema(planner: planner), file: url.path)
+        return text
+    }
+
     /// Renders figures to PNG bytes (through a scratch folder) and the Markdown text.
     public func render(scratch: URL) throws -> Rendered {
         // Created only if missing: make-report's signal handler renames the folder away before
@@ -85,7 +97,7 @@ public struct ReportBuilder {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         }
         var figureData: [String: Data] = [:]
-        var figureList: [[String: Any]] = []
+        var figureList: [FigureContext] = []
         // Figures are independent (each its own Cairo surface and file), so they are drawn and
         // compressed on all cores: PNG compression was about half of a cached re-render. The
         // bytes do not depend on the order; errors surface in figure order.
@@ -104,20 +116,15 @@ public struct ReportBuilder {
         defer { _ = drawn.baseAddress!.deinitialize(count: all.count) }
         for (i, f) in all.enumerated() {
             figureData[f.file] = try drawn[i].get()
-            figureList.append(["file": f.file, "title": f.title])
+            figureList.append(FigureContext(file: f.file, title: f.title))
         }
-        var context = ContextBuilder(outcomes: outcomes).build()
-        context["figures"] = figureList
-        let text: String
-        do { text = try String(contentsOf: templateURL, encoding: .utf8) } catch {
-            throw TemplateError(file: templateURL.path, line: 0, message: "cannot read the template (\(error.localizedDescription))")
-        }
-        try TemplateCheck.validate(text, context: context, file: templateURL.path)
+        let context = ContextBuilder(outcomes: outcomes).build(figures: figureList)
+        let text = try Self.checkedTemplate(templateURL, planner: outcomes.planner)
         let template: MustacheTemplate
         do { template = try MustacheTemplate(string: text) } catch let e as MustacheTemplate.ParserError {
             throw TemplateError(file: templateURL.path, line: e.context.lineNumber, message: "\(e.error)")
         }
-        var markdown = template.render(context)
+        var markdown = template.render(try MustacheEncoder.encode(context))
         // A false section inside a sentence leaves a double space; collapse it.
         markdown = markdown.replacingOccurrences(of: "(?<=\\S)  +(?=\\S)", with: " ", options: .regularExpression)
         // Mustache leaves blank lines where sections were; keep at most one in a row.

@@ -13,17 +13,21 @@ public struct TemplateError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(file):\(line)\(column.map { ":\($0)" } ?? ""): \(message)" }
 }
 
-/// Checks a Mustache template against the context it will be rendered with, before
-/// rendering: every tag must name something in scope, every section must be closed by a
-/// matching tag. Mustache itself renders an unknown name as an empty string, which would
-/// silently drop a number from the report; here it is an error naming the tag and line.
+/// Checks a Mustache template against the schema of the context it will be rendered with
+/// (`ContextSchema`, derived from the context's types), before rendering: every tag must
+/// name a property in scope, every section must be closed by a matching tag. Mustache
+/// itself renders an unknown name as an empty string, which would silently drop a number
+/// from the report; here it is an error naming the tag and line. Because the schema comes
+/// from the types, not from one set of results, a tag inside a list that happens to be
+/// empty, or under an optional section that is absent, is checked like any other.
 ///
 /// Scoping follows Mustache: inside `{{#list}}` names resolve against the list's items
-/// first, then outwards; inside `{{#flag}}` / `{{^flag}}` the scope is unchanged.
+/// first, then outwards; inside `{{#object}}` against the object's properties; inside
+/// `{{#flag}}` / `{{^flag}}` the scope is unchanged.
 public enum TemplateCheck {
-    public static func validate(_ template: String, context: [String: Any], file: String) throws {
-        var stack: [(name: String, line: Int, scope: [String: Any]?)] = []
-        var scopes: [[String: Any]] = [context]
+    public static func validate(_ template: String, schema: ContextSchema, file: String) throws {
+        var stack: [(name: String, line: Int, scope: ContextSchema?)] = []
+        var scopes: [ContextSchema] = [schema]
         var line = 1
         var index = template.startIndex
         while let open = template.range(of: "{{", range: index..<template.endIndex) {
@@ -57,10 +61,13 @@ public enum TemplateCheck {
                 guard let value = resolve(name, in: scopes) else {
                     throw TemplateError(file: file, line: line, message: "unknown section '\(name)'")
                 }
-                var scope: [String: Any]? = nil
+                var scope: ContextSchema? = nil
                 if sigil == "#" {
-                    if let items = value as? [[String: Any]] { scope = items.first ?? [:] }
-                    else if let dict = value as? [String: Any] { scope = dict }
+                    switch value {
+                    case .list(let item): if case .object = item { scope = item }
+                    case .object: scope = value
+                    case .value: break
+                    }
                 }
                 stack.append((name, line, scope))
                 if let scope { scopes.append(scope) }
@@ -74,9 +81,7 @@ public enum TemplateCheck {
                 }
                 if top.scope != nil { scopes.removeLast() }
             default:
-                // An empty list section renders nothing, so names inside it cannot be checked.
-                let insideEmptyList = stack.contains { $0.scope?.isEmpty == true }
-                if !insideEmptyList, name != ".", resolve(name, in: scopes) == nil {
+                if name != ".", resolve(name, in: scopes) == nil {
                     throw TemplateError(file: file, line: line, message: "unknown tag '\(name)'")
                 }
             }
@@ -87,13 +92,15 @@ public enum TemplateCheck {
         }
     }
 
-    private static func resolve(_ dotted: String, in scopes: [[String: Any]]) -> Any? {
+    /// Mustache's lookup: the first name in the innermost scope that has it, the rest of a
+    /// dotted name down from there.
+    private static func resolve(_ dotted: String, in scopes: [ContextSchema]) -> ContextSchema? {
         let parts = dotted.split(separator: ".").map(String.init)
         guard let first = parts.first else { return nil }
         for scope in scopes.reversed() {
-            guard var value = scope[first] else { continue }
+            guard var value = scope.child(first) else { continue }
             for part in parts.dropFirst() {
-                guard let dict = value as? [String: Any], let next = dict[part] else { return nil }
+                guard let next = value.child(part) else { return nil }
                 value = next
             }
             return value

@@ -113,6 +113,8 @@ struct MakeReport: ParsableCommand {
 
         if pdf { try requirePDFTools() }
         try FileErrors.requireRegularFile(templateURL, role: "the template")
+        // A misspelt or renamed tag fails here, before any training: the check needs no results.
+        _ = try ReportBuilder.checkedTemplate(templateURL, planner: planner)
         let log = ConsoleLog()
         // The data files are checked before anything else; a cached re-render needs only
         // their checksums, which a memo next to the results vouches for without inflating them.

@@ -106,6 +106,23 @@ final class CommandTests: CommandTestCase {
         XCTAssertTrue(missing.error.contains("t10k-labels-idx1-ubyte.gz"), missing.error)
     }
 
+    /// The template is checked against the context's types before anything trains: a
+    /// misspelt tag stops the run at once, naming file, line and tag, with nothing written.
+    func testAMisspeltTagStopsTheRunBeforeTraining() throws {
+        let project = try scratchProject()
+        let template = project.appendingPathComponent("report/template.md")
+        var text = try String(contentsOf: template, encoding: .utf8)
+        text = text.replacingOccurrences(of: "{{params.epochs}}", with: "{{params.epoch}}")
+        try text.write(to: template, atomically: true, encoding: .utf8)
+        let line = text.components(separatedBy: "\n").firstIndex { $0.contains("{{params.epoch}}") }! + 1
+        let out = temporaryDirectory().appendingPathComponent("quick")
+        let r = try run(["--quick", "--output", out.path], in: project)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("template.md:\(line): unknown tag 'params.epoch'"), r.error)
+        let results = (try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("report/results").path)) ?? []
+        XCTAssertEqual(results.filter { $0.hasSuffix(".json") }, [], "nothing trained")
+    }
+
     func testBadParametersNameKeyAndLine() throws {
         let project = try scratchProject()
         let params = project.appendingPathComponent("report/parameters.yaml")

@@ -26,10 +26,9 @@ final class DivergenceReportTests: XCTestCase {
         var outcomes = Outcomes(parameters: p, planner: Planner(parameters: p))
         outcomes.base = row
         let context = ContextBuilder(outcomes: outcomes).build()
-        let base = try XCTUnwrap(context["base"] as? [String: Any])
-        XCTAssertEqual(base["diverged"] as? Bool, true)
-        let table = try XCTUnwrap(base["table"] as? String)
-        XCTAssertTrue(table.contains("| diverged |"), table)
+        let base = try XCTUnwrap(context.base)
+        XCTAssertTrue(base.diverged)
+        XCTAssertTrue(base.table.contains("| diverged |"), base.table)
         // The figure still renders from the points before the divergence.
         let figure = Figures.baseCurves(row, seeds: 1)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("diverged-\(UUID().uuidString).png")

@@ -21,21 +21,21 @@ final class MechanismContextTests: XCTestCase {
         let (s, i) = (o.tricks[1], o.tricks[2])
         let builder = ContextBuilder(outcomes: o)
         let c = builder.saturationComparison(i, s)
-        XCTAssertEqual(c["available"] as? Bool, true)
+        XCTAssertTrue(c.available)
         func start(_ r: RowOutcome) -> Double { Summary(r.runs.map { $0.history.points.first!.layers!.first!.saturatedFraction }).mean }
         func end(_ r: RowOutcome) -> Double { Summary(r.runs.map { $0.history.points.last!.layers!.first!.saturatedFraction }).mean }
-        let a = try XCTUnwrap(c["a"] as? [String: Any]), b = try XCTUnwrap(c["b"] as? [String: Any])
-        XCTAssertEqual(a["startSaturated"] as? String, Format.percent(start(i), decimals: 1), "a is the first row given (I)")
-        XCTAssertEqual(b["endSaturated"] as? String, Format.percent(end(s), decimals: 1))
-        for (moment, d) in [("start", start(i) - start(s)), ("end", end(i) - end(s))] {
-            let order = try XCTUnwrap(c[moment] as? [String: Bool])
-            XCTAssertEqual(order.values.filter { $0 }.count, 1, "exactly one of more, less, alike")
-            XCTAssertEqual(order["more"], d >= ContextBuilder.saturationMargin, moment)
-            XCTAssertEqual(order["less"], d <= -ContextBuilder.saturationMargin, moment)
+        let a = try XCTUnwrap(c.a), b = try XCTUnwrap(c.b)
+        XCTAssertEqual(a.startSaturated, Format.percent(start(i), decimals: 1), "a is the first row given (I)")
+        XCTAssertEqual(b.endSaturated, Format.percent(end(s), decimals: 1))
+        for (moment, order, d) in [("start", c.start, start(i) - start(s)), ("end", c.end, end(i) - end(s))] {
+            let order = try XCTUnwrap(order)
+            XCTAssertEqual([order.more, order.less, order.alike].filter { $0 }.count, 1, "exactly one of more, less, alike")
+            XCTAssertEqual(order.more, d >= ContextBuilder.saturationMargin, moment)
+            XCTAssertEqual(order.less, d <= -ContextBuilder.saturationMargin, moment)
         }
         // Swapped rows swap the order.
         let swapped = builder.saturationComparison(s, i)
-        XCTAssertEqual((swapped["end"] as? [String: Bool])?["more"], (c["end"] as? [String: Bool])?["less"])
+        XCTAssertEqual(swapped.end?.more, c.end?.less)
     }
 
     /// Results cached before the diagnostics existed give no mechanism sentence.
@@ -43,7 +43,7 @@ final class MechanismContextTests: XCTestCase {
         let o = try outcomes()
         var s = o.tricks[1]
         for k in s.runs.indices { for p in s.runs[k].history.points.indices { s.runs[k].history.points[p].layers = nil } }
-        XCTAssertEqual(ContextBuilder(outcomes: o).saturationComparison(o.tricks[2], s)["available"] as? Bool, false)
+        XCTAssertFalse(ContextBuilder(outcomes: o).saturationComparison(o.tricks[2], s).available)
     }
 
     func testSaturationOnsetSolvesTheThreshold() {

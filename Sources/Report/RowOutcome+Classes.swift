@@ -17,8 +17,8 @@ extension RowOutcome {
 }
 
 extension Words {
-    /// The runs that diverged, collapsed or oscillated, by class ("collapsed (5 of 5)"); ""
-    /// when every run trained normally.
+    /// The runs that diverged, collapsed or oscillated, by class ("of 3 seeds, 2 collapsed and
+    /// 1 oscillating"); "" when every run trained normally.
     static func classSummary(_ runs: [RunResult]) -> String {
         let found = runs.map(\.runClass)
         return classes([RunClass.diverged, .collapsed, .oscillating].map { cls in
