@@ -60,16 +60,24 @@ enum Interruption {
     /// removed, and a file created mid-removal makes the last `rmdir` fail. So each folder is
     /// first renamed (atomic): paths under the old name then fail to resolve, nothing new can
     /// appear in the renamed folder, and removing it cannot be outrun.
+    ///
+    /// One removal at a time (`removal`): a signal that arrives while the normal exit is
+    /// removing a renamed folder waits for that removal to end and then finishes what is
+    /// left, instead of exiting halfway through it and leaving `<folder>.removing` behind.
     static func removeNow() {
+        removal.lock(); defer { removal.unlock() }
         lock.lock(); let s = state; lock.unlock()
         let files = FileManager.default
-        for url in s.temporary where files.fileExists(atPath: url.path) {
+        for url in s.temporary {
             let doomed = URL(fileURLWithPath: url.path + ".removing")
-            let target = rename(url.path, doomed.path) == 0 ? doomed : url
-            for _ in 0..<3 where files.fileExists(atPath: target.path) { try? files.removeItem(at: target) }
+            if files.fileExists(atPath: url.path), rename(url.path, doomed.path) != 0 {
+                for _ in 0..<3 where files.fileExists(atPath: url.path) { try? files.removeItem(at: url) }
+            }
+            for _ in 0..<3 where files.fileExists(atPath: doomed.path) { try? files.removeItem(at: doomed) }
         }
         s.publisher?.discard()
     }
+    private static let removal = NSLock()
 
     private static func stop(_ sig: Int32) {
         Publisher.gate.lock()   // a commit under way finishes first; this never gives it back
