@@ -262,7 +262,10 @@ enum Figures {
                 series: [("Mini-batch mean (chosen lr, \(seedsText(pairs.map(\.batch.count))))", pairs.map(\.batch.mean)),
                          ("Per sample, lr \(Format.rate(perSampleRate)) ÷ batch per step (M: its own lr; \(seedsText(pairs.map(\.perSample.count))))", pairs.map(\.perSample.mean))],
                 errors: [pairs.map(\.batch.sd), pairs.map(\.perSample.sd)])
-        ax.yLimits = 0.0...1.0
+        // Room above 100 % for the legend, as in `finalBars`: every bar reaches above 80 %.
+        ax.yLimits = 0.0...1.2
+        ax.yTickValues = stride(from: 0.0, through: 1.0, by: 0.2).map { $0 }
+        ax.legend = .upperCenter
         return ReportFigure(file: file, title: title, figure: f, sources: sources)
     }
 }
