@@ -148,15 +148,23 @@ public enum PDFMarkdown {
         }
         let separator = cellsOf(rows[1]).map { $0.trimmingCharacters(in: .whitespaces) }
         let widest = columnWidths(contentRows.dropFirst(), columns: separator.count)
-        let total = widest.reduce(0) { $0 + $1 + 2 }
+        // A header longer than its column's cells widens the table as much as a long cell
+        // (pandoc sizes a narrow table by both), but it can wrap between its words.
+        let header = cellsOf(rows[0]).map { $0.trimmingCharacters(in: .whitespaces) }
+        let headerWidth = separator.indices.map { $0 < header.count ? header[$0].count : 0 }
+        let headerWord = separator.indices.map { c in
+            c < header.count ? header[c].split(separator: " ").map(\.count).max() ?? 0 : 0
+        }
+        let total = separator.indices.reduce(0) { $0 + max(widest[$1], headerWidth[$1]) + 2 }
         var dashes = separator.map { _ in 3 }
         if total > pageWidthInCharacters {
-            let isShort = widest.map { $0 <= shortColumn }
-            let fixed = zip(widest, isShort).filter(\.1).reduce(0) { $0 + $1.0 + 2 }
+            let isShort = separator.indices.map { widest[$0] <= shortColumn && headerWord[$0] <= shortColumn }
+            let needed = separator.indices.map { max(widest[$0], headerWord[$0]) }
+            let fixed = zip(needed, isShort).filter(\.1).reduce(0) { $0 + $1.0 + 2 }
             let free = Double(max(pageWidthInCharacters - fixed, 12))
             let longSum = Double(zip(widest, isShort).filter { !$0.1 }.reduce(0) { $0 + $1.0 })
-            let share = zip(widest, isShort).map { w, short -> Double in
-                short ? Double(w + 2) : free * Double(w) / max(longSum, 1)
+            let share = separator.indices.map { c -> Double in
+                isShort[c] ? Double(needed[c] + 2) : free * Double(widest[c]) / max(longSum, 1)
             }
             // Scaled so the separator is longer than pandoc's --columns; only ratios count.
             let scale = Double(PDFExport.pandocColumns + 100) / share.reduce(0, +)

@@ -65,6 +65,21 @@ final class PDFMarkdownTests: XCTestCase {
         XCTAssertTrue(lines[2].contains("96.77\\ ±\\ 0.03 \\newline per-sample"), lines[2])
     }
 
+    /// Short cells under long headers (Tables 8 and 9) ran off the page: the headers count
+    /// towards the width, and wrap between words instead.
+    func testLongHeadersOverShortCellsWrapInsideThePage() {
+        let table = """
+        | Row | Mini-batch lr | Mini-batch test acc. | Per-sample lr | Per-sample test acc. | Per-sample − mini-batch (points, 95 % CI) |
+        |---|---:|---:|---:|---:|---:|
+        | B | 1 | 94.43 ± 0.26 | 0.5 | 93.96 ± 0.09 | −0.47 (−0.79 to −0.15), n.s. |
+        """
+        let lines = PDFMarkdown.convert(table, figuresPath: "f", date: nil).components(separatedBy: "\n")
+        XCTAssertGreaterThan(lines[1].count, PDFExport.pandocColumns, "relative widths, so pandoc wraps: \(lines[1])")
+        let dashes = lines[1].split(separator: "|").map(\.count)
+        XCTAssertEqual(dashes.count, 6)
+        XCTAssertGreaterThan(dashes[5], dashes[1], "the long last column gets the most room")
+    }
+
     func testNarrowTableKeepsNaturalWidths() {
         let out = PDFMarkdown.convert("| a | b |\n|---|---:|\n| 1 | 2 |\n", figuresPath: "f", date: nil)
         XCTAssertEqual(out, "| a | b |\n|---|--:|\n| 1 | 2 |\n")
