@@ -82,7 +82,7 @@ struct ClaimsLedger {
             var oscillating: (count: Int, of: Int)? = nil
             if r.isEmpty, let mb = outcomes.momentumAtBaseRate {
                 oscillating = (mb.oscillatingRunCount, mb.runs.count)
-                let swing = Summary(mb.validationSwings.compactMap { $0 }).mean
+                let swing = mb.meanValidationSwing
                 lines.append("at lr \(Format.rate(mb.chosenLearningRate)): "
                              + (Words.classSummary(mb.runs).nonEmpty ?? "every seed trained")
                              + String(format: "; validation loss moving by a median %.0f %% per epoch (over %.0f %% is oscillating: ",

@@ -68,7 +68,7 @@ extension ContextBuilder {
         if let n = pairs.first(where: { $0.0 == "N" }) {
             let atRate = n.1.sweepPoint(at: n.2.chosenLearningRate)
             let perSampleTrained = n.2.runs.allSatisfy { !$0.runClass.disqualifiesRate }
-            let atRateClasses = atRate.map { classSummary($0.runs) } ?? ""
+            let atRateClasses = atRate.map { Words.classSummary($0.runs) } ?? ""
             fanIn = FanInContext(batch: Format.percent(n.1.finalAccuracy("test")), perSample: Format.percent(n.2.finalAccuracy("test")),
                                  batchRate: Format.rate(n.1.chosenLearningRate),
                                  batchAtRate: atRate.map { Format.percent($0.summary) } ?? "–",

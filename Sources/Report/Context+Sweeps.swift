@@ -17,8 +17,6 @@ struct SweepPointContext: Codable {
 /// The pieces tasks 3 to 5 share: run classes, the grid's edges, sweep points, zoom, and
 /// the short verdict of a table cell.
 extension ContextBuilder {
-    /// "of 3 seeds, 2 collapsed and 1 oscillating", "" when every run trained.
-    func classSummary(_ runs: [RunResult]) -> String { Words.classSummary(runs) }
 
     /// What the grid's edges did to each row's choice, one clause per row whose choice sat on
     /// an edge of its grid: "B chose 1, the largest rate of the grid; extended to 2, it keeps
@@ -75,7 +73,7 @@ extension ContextBuilder {
               let chosen = row.sweepPoint(at: row.chosenLearningRate) else {
             return SweepPointContext(available: false, accuracy: "–", chosenAccuracy: "–", classes: "", hasClasses: false)
         }
-        let classes = classSummary(point.runs)
+        let classes = Words.classSummary(point.runs)
         return SweepPointContext(available: true, accuracy: Format.percent(point.summary), chosenAccuracy: Format.percent(chosen.summary),
                                  classes: classes, hasClasses: !classes.isEmpty)
     }

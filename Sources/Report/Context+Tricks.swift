@@ -98,13 +98,11 @@ extension ContextBuilder {
     func momentumAtBase(_ mb: RowOutcome, chosen m: RowOutcome) -> Merged<RowContext, MomentumAtBaseContext> {
         var row = rowContext(mb)
         row.validationLoss = Format.number(mb.finalLoss("validation"), decimals: 1)
-        /// Mean over seeds of the median relative epoch-to-epoch change of validation loss.
-        func swing(_ r: RowOutcome) -> Double { Summary(r.validationSwings.compactMap { $0 }).mean }
         return Merged(row, MomentumAtBaseContext(
-            classes: classSummary(mb.runs).nonEmpty ?? "every seed trained without diverging, collapsing or oscillating",
-            swing: String(format: "%.0f", 100 * swing(mb)),
-            swingChosen: String(format: "%.0f", 100 * swing(m)),
-            oscillates: mb.divergedRuns.isEmpty && swing(mb) > RunClass.oscillationThreshold,
+            classes: Words.classSummary(mb.runs).nonEmpty ?? "every seed trained without diverging, collapsing or oscillating",
+            swing: String(format: "%.0f", 100 * mb.meanValidationSwing),
+            swingChosen: String(format: "%.0f", 100 * m.meanValidationSwing),
+            oscillates: mb.divergedRuns.isEmpty && mb.meanValidationSwing > RunClass.oscillationThreshold,
             aboveChance: mb.finalLoss("validation").mean > log(10.0),
             saturation: saturationComparison(mb, m),
             atChance: mb.finalAccuracy("validation").mean < RunClass.collapseAccuracy))

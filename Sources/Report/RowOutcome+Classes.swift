@@ -8,6 +8,9 @@ extension RowOutcome {
         runs.map { run in RunClass.relativeSwing((1...finalEpoch).compactMap { run.loss("validation", epoch: $0) }) }
     }
 
+    /// The mean over runs of `validationSwings` (runs without one left out).
+    var meanValidationSwing: Double { Summary(validationSwings.compactMap { $0 }).mean }
+
     /// How many runs oscillate: finite losses whose swing is above `RunClass.oscillationThreshold`.
     var oscillatingRunCount: Int {
         zip(runs, validationSwings).filter { run, swing in
